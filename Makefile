@@ -1,0 +1,69 @@
+# digitpad: `make run` serves the app, `make test` runs every test.
+# Both set up what is missing first: the npm runtime for the page, and a Python
+# virtual environment for training and tests.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DATA ?= $(if $(MNIST_DIR),$(MNIST_DIR),$(wildcard ../shared/data/mnist))
+PENDIGITS ?= $(wildcard ../shared/data/pendigits/pendigits-orig.tra)
+
+.PHONY: all setup vendor build run test test-unit test-browser train train-quick \
+        evaluate convert bench clean
+
+all: build
+
+# --- set-up -------------------------------------------------------------------
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+setup: node_modules/.package-lock.json $(VENV)/.installed
+
+vendor: node_modules/.package-lock.json
+	node scripts/vendor.mjs
+
+# --- the app ------------------------------------------------------------------
+
+build: vendor
+	$(PYTHON) scripts/build.py
+
+run: build
+	@echo "digitpad: http://127.0.0.1:$(PORT)/"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory dist
+
+# --- tests --------------------------------------------------------------------
+
+test: setup build
+	$(PY) -m pytest
+
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest -m "not browser and not slow"
+
+test-browser: setup build
+	$(PY) -m pytest -m browser
+
+bench: setup build
+	$(PY) -m tests.bench
+
+# --- the model ----------------------------------------------------------------
+
+train: $(VENV)/.installed
+	$(PY) -m train --data "$(DATA)" --pendigits "$(PENDIGITS)" --out model
+
+train-quick: $(VENV)/.installed
+	$(PY) -m train --quick --data "$(DATA)" --pendigits "$(PENDIGITS)" --out build/quick-model
+
+evaluate: $(VENV)/.installed
+	$(PY) -m train.evaluate --data "$(DATA)" --pendigits "$(PENDIGITS)" --model model
+
+clean:
+	rm -rf dist build vendor .pytest_cache
