@@ -15,6 +15,12 @@ from digitpad.pad import RASTER_HEIGHT, Stroke
 
 TABLET_BOX = 500
 
+# Writers split three ways, once for the whole project. Held-out writers are never
+# trained or tuned on; every accuracy the project reports on pen digits is theirs.
+HELD_OUT_WRITERS = frozenset({5, 10, 15, 20, 25, 30})
+TUNE_WRITERS = frozenset({3, 13, 23})
+TRAIN_WRITERS = frozenset(range(1, 31)) - HELD_OUT_WRITERS - TUNE_WRITERS
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -90,3 +96,7 @@ def on_pad(
 
 def writers(samples: list[Sample]) -> list[int]:
     return sorted({s.writer for s in samples})
+
+
+def by_writers(samples: list[Sample], chosen: frozenset[int]) -> list[Sample]:
+    return [s for s in samples if s.writer in chosen]
