@@ -43,15 +43,18 @@ run: build
 # --- tests --------------------------------------------------------------------
 
 test: setup build
+	bash scripts/ensure_chromium.sh
 	$(PY) -m pytest
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest -m "not browser and not slow"
 
 test-browser: setup build
+	bash scripts/ensure_chromium.sh
 	$(PY) -m pytest -m browser
 
 bench: setup build
+	bash scripts/ensure_chromium.sh
 	$(PY) -m tests.bench
 
 # --- the model ----------------------------------------------------------------
