@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from digitpad.pad import RASTER_HEIGHT, Stroke
+from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
 
 TABLET_BOX = 500
 
@@ -100,3 +100,58 @@ def writers(samples: list[Sample]) -> list[int]:
 
 def by_writers(samples: list[Sample], chosen: frozenset[int]) -> list[Sample]:
     return [s for s in samples if s.writer in chosen]
+
+
+def side_by_side(
+    samples: list[Sample],
+    gap: float | list[float] = 0.25,
+    height: float | list[float] = 0.7 * RASTER_HEIGHT,
+    rise: float | list[float] = 0.0,
+    left: float = BRUSH_WIDTH,
+    brush: float = BRUSH_WIDTH,
+    pad_height: float = RASTER_HEIGHT,
+) -> list[Stroke]:
+    """Several samples written left to right as one number, in pad raster pixels.
+
+    Each digit is scaled so its longer side is ``height`` pixels and centred on the pad's
+    middle line, moved up by ``rise`` (a fraction of its height, negative moves down).
+    ``gap`` is the blank between one digit's ink and the next one's, as a fraction of the
+    mean digit height. Any of the three may be one value for all or one per digit (per
+    space for ``gap``), which is how callers jitter them. Digits never leave the pad
+    vertically. The strokes come out sample by sample, in each sample's drawing order.
+    """
+    n = len(samples)
+    heights = _per_item(height, n, "height")
+    rises = _per_item(rise, n, "rise")
+    gaps = _per_item(gap, max(n - 1, 0), "gap")
+    room = pad_height - brush - 2
+    heights = [min(max(h, 1.0), room) for h in heights]
+    mean_height = sum(heights) / n if n else 0.0
+    strokes: list[Stroke] = []
+    x_ink = left  # where the next digit's ink may start
+    for i, (sample, h, r) in enumerate(zip(samples, heights, rises)):
+        points = [p for stroke in sample.strokes for p in stroke]
+        x0, x1 = min(x for x, _ in points), max(x for x, _ in points)
+        y0, y1 = min(y for _, y in points), max(y for _, y in points)
+        scale = h / max(x1 - x0, y1 - y0, 1)
+        digit_h = (y1 - y0) * scale
+        top = pad_height / 2 - digit_h / 2 - r * h
+        top = min(max(top, brush / 2 + 1), pad_height - brush / 2 - 1 - digit_h)
+        dx = x_ink + brush / 2 - x0 * scale
+        # tablet y points up: the highest point goes to ``top``
+        strokes += [
+            [(dx + x * scale, top + (y1 - y) * scale) for x, y in stroke] for stroke in sample.strokes
+        ]
+        x_ink += (x1 - x0) * scale + brush
+        if i < n - 1:
+            x_ink += gaps[i] * mean_height
+    return strokes
+
+
+def _per_item(value, n: int, name: str) -> list[float]:
+    if isinstance(value, (int, float)):
+        return [float(value)] * n
+    values = [float(v) for v in value]
+    if len(values) != n:
+        raise ValueError(f"{name}: expected {n} values, got {len(values)}")
+    return values
