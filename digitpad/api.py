@@ -1,0 +1,210 @@
+"""Read digits from Python: ``predict(image)`` and ``predict_strokes(strokes)``.
+
+Both run the code the page runs: ``preprocess.prepare`` makes the 28x28 input, the
+shipped ``model/`` classifies it (through ``digitpad.network``, numpy instead of
+TensorFlow.js), and pen strokes go through the page's own ``Reader``. A picture has no
+strokes to group, so a picture of a number is split by its ink instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from digitpad import segment
+from digitpad.images import NoInkError, ink_raster
+from digitpad.network import Network
+from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
+from digitpad.preprocess import SIZE, prepare
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "model"
+
+# An ink group this much lighter than the heaviest is a speck of dirt, not a digit.
+SPECK = 0.03
+
+
+@dataclass(frozen=True)
+class DigitPrediction:
+    """One digit as the network read it."""
+
+    digit: int
+    confidence: float  # the probability of ``digit``
+    probabilities: tuple[float, ...]  # one per class 0..9
+    box: tuple[int, int, int, int]  # the digit's ink in the image: x0, y0, x1, y1
+    pixels: np.ndarray = field(repr=False, compare=False)  # 28x28 network input, ink = 1
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a drawing reads: one digit or a whole number, left to right."""
+
+    text: str  # "7", or "42" for a number
+    confidence: float  # the chance every digit is right, taking them as independent
+    digits: tuple[DigitPrediction, ...]
+
+    @property
+    def value(self) -> int:
+        return int(self.text)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """Per-digit class probabilities, shaped [digits, 10]."""
+        return np.array([d.probabilities for d in self.digits], dtype=np.float32)
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.confidence:.1%})"
+
+
+def predict(image, model_dir: str | os.PathLike | None = None) -> Prediction:
+    """Read the digit, or the number, drawn in ``image``.
+
+    ``image`` is a file path, a Pillow image or a numpy array (see
+    ``digitpad.images.ink_raster``); dark ink on light paper, light on dark and
+    transparent canvas exports all work. Raises ``digitpad.images.ImageError`` for an
+    unreadable or blank image, ``digitpad.network.ModelError`` for a missing model.
+    """
+    network = load_network(model_dir)
+    ink = ink_raster(image)
+    height, _ = ink.shape
+    inputs, boxes = [], []
+    for x0, x1 in split_digits(ink):
+        crop = np.ascontiguousarray(ink[:, x0:x1])
+        prepared = prepare(crop.tobytes(), x1 - x0, height)
+        if prepared is None:
+            continue
+        bx0, by0, bx1, by1 = prepared.bbox
+        inputs.append(prepared.pixels)
+        boxes.append((x0 + bx0, by0, x0 + bx1, by1))
+    if not inputs:
+        raise NoInkError("no ink found: the image is blank")
+    batch = np.asarray(inputs, dtype=np.float32).reshape(-1, SIZE, SIZE, 1)
+    return _prediction(batch, network.predict(batch), boxes)
+
+
+def predict_strokes(
+    strokes: list[Stroke],
+    model_dir: str | os.PathLike | None = None,
+    width: int | None = None,
+    height: int = RASTER_HEIGHT,
+    brush: float = BRUSH_WIDTH,
+) -> Prediction:
+    """Read pen strokes (lists of (x, y) pad raster points) exactly as the page does:
+    the page's ``Reader`` groups them into digits, ``render.rasterize`` stands in for
+    the canvas and the numpy network for TensorFlow.js.
+
+    ``width`` is the pad's width in raster pixels; by default it is just wide enough.
+    """
+    from digitpad.reader import Reader
+    from digitpad.render import rasterize
+
+    network = load_network(model_dir)
+    strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
+    if width is None:
+        right = max((x for stroke in strokes for x, _ in stroke), default=0.0)
+        width = max(1, int(np.ceil(right + brush)))
+
+    def raster(indices, x0, y0, w, h, brush):
+        moved = [[(x - x0, y - y0) for x, y in strokes[i]] for i in indices]
+        return rasterize(moved, w, h, brush).tobytes()
+
+    def classify(batch):
+        return network.predict(np.asarray(batch, np.float32).reshape(-1, SIZE, SIZE, 1))
+
+    reading = Reader(raster, classify, brush).read(strokes, width, height)
+    if reading.empty:
+        raise NoInkError("no ink: the strokes draw nothing on the pad")
+    batch = np.asarray([d.pixels for d in reading.digits], np.float32).reshape(-1, SIZE, SIZE, 1)
+    probabilities = np.asarray([d.probabilities for d in reading.digits], np.float32)
+    return _prediction(batch, probabilities, [d.box for d in reading.digits])
+
+
+def load_network(model_dir: str | os.PathLike | None = None) -> Network:
+    """The network in ``model_dir`` (the repository's ``model/`` by default), loaded once
+    and loaded again only when its model.json changes."""
+    path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL
+    path = path.resolve()
+    try:
+        stamp = (path / "model.json").stat().st_mtime_ns
+    except OSError:
+        stamp = None  # let Network.load say what is missing
+    return _cached_network(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_network(path: str, stamp: int | None) -> Network:
+    return Network.load(path)
+
+
+def split_digits(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Column ranges [x0, x1) of the digits in an ink raster, left to right.
+
+    First the ink's connected pieces, merged while they share columns, which is the
+    same as cutting at every blank column (each piece of ink spans an unbroken run of
+    columns). Specks of dirt are dropped. Then each group is handed to
+    ``segment.split_wide``, which cuts a number written without lifting the pen at its
+    thin waists, with the stroke width measured from the ink since a picture has no
+    known brush.
+    """
+    groups = ink_column_groups(ink)
+    if not groups:
+        return []
+    masses = [int(ink[:, x0:x1].sum(dtype=np.int64)) for x0, x1 in groups]
+    groups = [g for g, m in zip(groups, masses) if m >= SPECK * max(masses)]
+    heights = [_ink_height(ink[:, x0:x1]) for x0, x1 in groups]
+    tall = [h for h in heights if h >= 0.5 * max(heights)]
+    digit_height = float(statistics.median(tall))
+    brush = stroke_width(ink)
+    height = ink.shape[0]
+    ranges = []
+    for x0, x1 in groups:
+        crop = np.ascontiguousarray(ink[:, x0:x1]).tobytes()
+        parts = segment.split_wide(crop, x1 - x0, height, digit_height, brush) or [(0, x1 - x0)]
+        ranges.extend((x0 + a, x0 + b) for a, b in parts)
+    return ranges
+
+
+def ink_column_groups(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Runs [x0, x1) of columns holding ink, left to right."""
+    inked = np.concatenate([[False], ink.any(axis=0), [False]])
+    edges = np.flatnonzero(inked[1:] != inked[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """The pen's width in pixels: the ink's area over half its outline.
+
+    A stroke of width w and length L covers about w*L pixels and has an outline about
+    2*L long, whatever its shape. The outline is measured by counting ink/paper
+    changes along rows and columns, times pi/4 to make up for the staircase of slanted
+    edges (Cauchy-Crofton).
+    """
+    solid = np.pad(ink >= 128, 1)
+    changes = np.count_nonzero(solid[1:] != solid[:-1]) + np.count_nonzero(
+        solid[:, 1:] != solid[:, :-1]
+    )
+    outline = changes * np.pi / 4
+    area = ink.sum(dtype=np.float64) / 255
+    return max(2 * area / outline, 1.0) if outline else 1.0
+
+
+def _ink_height(ink: np.ndarray) -> int:
+    rows = np.flatnonzero(ink.any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if rows.size else 0
+
+
+def _prediction(batch: np.ndarray, probabilities: np.ndarray, boxes) -> Prediction:
+    digits = []
+    for pixels, p, box in zip(batch, np.asarray(probabilities, np.float64), boxes):
+        digit = int(p.argmax())
+        digits.append(DigitPrediction(
+            digit, float(p[digit]), tuple(float(v) for v in p), tuple(int(v) for v in box),
+            pixels[:, :, 0],
+        ))
+    text = "".join(str(d.digit) for d in digits)
+    confidence = float(np.prod([d.confidence for d in digits]))
+    return Prediction(text, confidence, tuple(digits))
