@@ -1,0 +1,160 @@
+"""Read a drawing: split it into digits, turn each into the network's 28x28 input,
+classify them in one batch and say what the whole thing reads.
+
+The reader does not know where pixels or probabilities come from. In the browser the
+raster function is the pad's canvas and the classifier is TensorFlow.js; under CPython
+they are ``digitpad.render.rasterize`` and any callable, which is how the tests and the
+training scripts run exactly the code the page runs. Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
+from digitpad.preprocess import SIZE, prepare
+from digitpad.segment import group_strokes
+
+# raster(stroke_indices, x0, y0, width, height, brush) -> alpha bytes, one per pixel,
+# row-major, of those strokes drawn moved by (-x0, -y0) on a width x height field.
+Raster = Callable[[Sequence[int], int, int, int, int, float], bytes]
+# classify(batch of 784-pixel images) -> one sequence of 10 probabilities per image.
+Classify = Callable[[list[Sequence[float]]], Sequence[Sequence[float]]]
+
+CLASSES = 10
+CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Digit:
+    """One digit of the drawing, as the network read it."""
+
+    value: int
+    probabilities: tuple[float, ...]  # CLASSES values summing to ~1
+    pixels: tuple[float, ...]  # the SIZE*SIZE network input, row-major, ink = 1
+    strokes: tuple[int, ...]  # indices into the drawing's strokes
+    box: tuple[int, int, int, int]  # the rasterized area of the pad: x0, y0, x1, y1
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.value]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a drawing reads, digit by digit, left to right."""
+
+    digits: tuple[Digit, ...] = ()
+    focus: int = -1  # the digit holding the latest stroke; -1 when empty
+
+    @property
+    def empty(self) -> bool:
+        return not self.digits
+
+    @property
+    def text(self) -> str:
+        return "".join(str(d.value) for d in self.digits)
+
+    @property
+    def confidence(self) -> float:
+        """The chance every digit is right, taking the digits as independent."""
+        return math.prod(d.confidence for d in self.digits) if self.digits else 0.0
+
+    @property
+    def focused(self) -> Digit | None:
+        return self.digits[self.focus] if self.digits else None
+
+
+EMPTY = Reading()
+
+
+def raster_box(
+    strokes: Sequence[Stroke],
+    indices: Sequence[int],
+    width: int,
+    height: int = RASTER_HEIGHT,
+    brush: float = BRUSH_WIDTH,
+) -> tuple[int, int, int, int] | None:
+    """The whole-pixel box (x0, y0, x1, y1) the brush can touch drawing these strokes,
+    clipped to the pad. None when it falls entirely outside."""
+    reach = brush / 2 + 1
+    xs = [x for i in indices for x, _ in strokes[i]]
+    ys = [y for i in indices for _, y in strokes[i]]
+    if not xs:
+        return None
+    x0 = max(0, math.floor(min(xs) - reach))
+    y0 = max(0, math.floor(min(ys) - reach))
+    x1 = min(width, math.ceil(max(xs) + reach))
+    y1 = min(height, math.ceil(max(ys) + reach))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1, y1
+
+
+class Reader:
+    """Reads drawings, remembering digits it has already read.
+
+    While a person writes a number, only the digit under the pen changes; the others
+    come from a small cache keyed by their strokes, so reading stays fast however many
+    digits there are.
+    """
+
+    def __init__(self, raster: Raster, classify: Classify, brush: float = BRUSH_WIDTH):
+        self.raster = raster
+        self.classify = classify
+        self.brush = brush
+        self._cache: dict[tuple, tuple[tuple[float, ...], tuple[float, ...]]] = {}
+
+    def read(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Reading:
+        """Read the drawing on a pad ``width`` x ``height`` raster pixels."""
+        found = []  # (indices, box, cache key, pixels, probabilities or None)
+        for indices in group_strokes(list(strokes)):
+            box = raster_box(strokes, indices, width, height, self.brush)
+            if box is None:
+                continue
+            key = (box, tuple(tuple(strokes[i]) for i in indices))
+            if key in self._cache:
+                found.append((indices, box, key, *self._cache[key]))
+                continue
+            pixels = self._pixels(indices, box)
+            if pixels is not None:
+                found.append((indices, box, key, pixels, None))
+        fresh = [pixels for *_, pixels, probabilities in found if probabilities is None]
+        answers = iter(self._classify(fresh) if fresh else ())
+        digits = []
+        for indices, box, key, pixels, probabilities in found:
+            if probabilities is None:
+                probabilities = next(answers)
+                self._remember(key, (pixels, probabilities))
+            value = max(range(CLASSES), key=probabilities.__getitem__)
+            digits.append(Digit(value, probabilities, pixels, tuple(indices), box))
+        if not digits:
+            return EMPTY
+        latest = len(strokes) - 1
+        focus = next((i for i, d in enumerate(digits) if latest in d.strokes), len(digits) - 1)
+        return Reading(tuple(digits), focus)
+
+    def _pixels(self, indices: Sequence[int], box: tuple[int, int, int, int]):
+        x0, y0, x1, y1 = box
+        w, h = x1 - x0, y1 - y0
+        alpha = self.raster(indices, x0, y0, w, h, self.brush)
+        prepared = prepare(alpha, w, h)
+        return None if prepared is None else tuple(prepared.pixels)
+
+    def _classify(self, batch: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
+        answers = [tuple(float(p) for p in row) for row in self.classify(batch)]
+        if len(answers) != len(batch) or any(len(a) != CLASSES for a in answers):
+            raise ValueError(
+                f"the classifier must give {CLASSES} probabilities for each of "
+                f"{len(batch)} images"
+            )
+        return answers
+
+    def _remember(self, key, value) -> None:
+        self._cache.pop(key, None)
+        self._cache[key] = value
+        while len(self._cache) > CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]
+

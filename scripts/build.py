@@ -1,0 +1,127 @@
+"""Assemble dist/: the static site, ready to serve from any path of any origin.
+
+    python3 scripts/build.py [--model DIR] [--out DIR]
+
+dist/ holds the page, the Python the browser runs (the digitpad modules listed in
+pyscript.toml), the model, static/ and the vendored runtime, plus a service worker
+that precaches every one of those files. The worker's version is a hash of their
+contents, so each deploy that changes anything gets a fresh cache and the old one is
+dropped whole: a page never mixes files from two builds.
+
+Standard library only, so it runs before any virtual environment exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_FILES = ["index.html", "main.py", "pyscript.toml"]
+VENDOR_PARTS = ["pyscript", "pyodide", "tfjs", "tfjs-wasm"]
+# Sources that are templates or development aids, not files the page loads.
+STATIC_SKIP = {"sw.js"}
+MODEL_SUFFIXES = {".json", ".bin"}
+
+
+class BuildError(Exception):
+    """Something the build needs is missing; the message says how to get it."""
+
+
+def browser_modules() -> list[str]:
+    """The digitpad files the page fetches, as pyscript.toml lists them."""
+    with open(ROOT / "pyscript.toml", "rb") as f:
+        config = tomllib.load(f)
+    files = config.get("files", {})
+    sources = [src.removeprefix("./") for src in files]
+    missing = [src for src in sources if not (ROOT / src).is_file()]
+    if missing:
+        raise BuildError(f"pyscript.toml lists files that do not exist: {', '.join(missing)}")
+    return sources
+
+
+def check_inputs(model: Path) -> None:
+    vendor = ROOT / "vendor"
+    absent = [part for part in VENDOR_PARTS if not (vendor / part).is_dir()]
+    if absent:
+        raise BuildError(
+            f"vendor/{absent[0]} is missing: run `make vendor` (copies the runtime from "
+            "node_modules, after `npm ci`)"
+        )
+    if not (model / "model.json").is_file():
+        raise BuildError(
+            f"{model / 'model.json'} is missing: train one with `make train` "
+            "(or point --model at a converted TF.js layers model)"
+        )
+    try:
+        manifest = json.loads((model / "model.json").read_text())
+        shards = [p for group in manifest["weightsManifest"] for p in group["paths"]]
+    except (ValueError, KeyError, TypeError):
+        raise BuildError(f"{model / 'model.json'} is not a TF.js layers model") from None
+    lost = [s for s in shards if not (model / s).is_file()]
+    if lost:
+        raise BuildError(f"{model} lacks weight shards named in model.json: {', '.join(lost)}")
+
+
+def copy_tree(source: Path, target: Path, keep=lambda path: True) -> None:
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and keep(path) and "__pycache__" not in path.parts:
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest)
+
+
+def assemble(model: Path, out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in PAGE_FILES:
+        shutil.copy2(ROOT / name, out / name)
+    for src in browser_modules():
+        dest = out / src
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / src, dest)
+    copy_tree(model, out / "model", lambda p: p.suffix in MODEL_SUFFIXES)
+    copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
+    copy_tree(ROOT / "vendor", out / "vendor")
+
+
+def write_service_worker(out: Path) -> tuple[str, int]:
+    """Write sw.js at the root (its scope is the whole site) with the file list and version."""
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + (out / name).read_bytes() + b"\0")
+    template = (ROOT / "static" / "sw.js").read_text()
+    digest.update(template.encode())
+    version = digest.hexdigest()[:16]
+    # "./" is what a visitor opens; index.html is the same page under its own name.
+    precache = json.dumps(["./", *files], indent=2)
+    worker_text = template.replace("__VERSION__", version).replace("__PRECACHE__", precache)
+    (out / "sw.js").write_text(worker_text)
+    return version, len(files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "model", help="TF.js model folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder")
+    args = parser.parse_args(argv)
+    try:
+        check_inputs(args.model)
+        assemble(args.model, args.out)
+        version, count = write_service_worker(args.out)
+    except BuildError as error:
+        print(f"build: {error}", file=sys.stderr)
+        return 1
+    print(f"build: {args.out} ready, {count} files, version {version}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+// The page's start-up: the pad works at once, the model loads alongside Python, and the
+// page says what it is waiting for, or what went wrong, instead of spinning forever.
+//
+// body[data-state] is "loading", then "ready" once Python reads the pad, or "error".
+// main.py finds everything it needs on window.digitpad.
+
+import { Pad } from "./pad.js";
+import { loadModel } from "./model.js";
+
+const body = document.body;
+const statusText = document.getElementById("status-text");
+const pad = new Pad(document.getElementById("pad"));
+
+document.getElementById("clear").addEventListener("click", () => pad.clear());
+document.getElementById("undo").addEventListener("click", () => pad.undo());
+addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.altKey) return;
+  if (event.key === "Escape") {
+    pad.clear();
+  } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+    event.preventDefault();
+    pad.undo();
+  }
+});
+
+// --- loading -------------------------------------------------------------------------
+
+const waiting = { python: "Python", model: "the model" };
+
+function showProgress() {
+  if (body.dataset.state !== "loading") return;
+  const left = Object.values(waiting);
+  statusText.textContent = left.length
+    ? `Loading ${left.join(" and ")}… you can start drawing.`
+    : "Starting…";
+}
+
+function fail(message) {
+  if (body.dataset.state === "error") return;
+  body.dataset.state = "error";
+  statusText.textContent = `${message} Reload the page to try again.`;
+  console.error(`digitpad: ${message}`);
+}
+
+let model = null;
+const modelReady = loadModel().then(
+  (loaded) => {
+    model = loaded;
+    delete waiting.model;
+    showProgress();
+    return loaded;
+  },
+  (error) => {
+    fail(error.message || String(error));
+    throw error;
+  },
+);
+modelReady.catch(() => {}); // reported by fail(); main.py sees the rejection itself
+
+// PyScript reports each boot step; a failed step surfaces as an uncaught error.
+addEventListener("py:progress", ({ detail }) => {
+  if (/^Loading/.test(detail) && waiting.python) {
+    waiting.python = detail === "Loading interpreter" ? "the Python interpreter" : "Python";
+    showProgress();
+  }
+});
+addEventListener("unhandledrejection", (event) => {
+  if (body.dataset.state === "loading") fail(`Python could not start (${describe(event.reason)}).`);
+});
+addEventListener(
+  "error",
+  (event) => {
+    if (body.dataset.state !== "loading") return;
+    const source = event.target?.src || event.target?.href;
+    fail(source ? `${source} could not be loaded.` : `Python could not start (${describe(event.error ?? event.message)}).`);
+  },
+  true, // resource load errors do not bubble; catch them on the way down
+);
+
+function describe(reason) {
+  const text = String(reason?.message ?? reason ?? "unknown error");
+  return text.split("\n").find((line) => line.trim()) ?? text;
+}
+
+showProgress();
+
+// --- what main.py uses ------------------------------------------------------------------
+
+window.digitpad = {
+  pad,
+  modelReady,
+  get model() {
+    return model;
+  },
+  /** The last batch the network read: n x 784 floats, ink = 1 (for tests). */
+  get lastInput() {
+    return model?.lastInput ?? null;
+  },
+  /** Called by main.py once it reads the pad. */
+  started() {
+    delete waiting.python;
+    if (body.dataset.state !== "loading") return;
+    body.dataset.state = "ready";
+    statusText.textContent = "Ready.";
+  },
+  fail,
+};
+
+// --- offline --------------------------------------------------------------------------
+
+if ("serviceWorker" in navigator && location.protocol !== "file:") {
+  registerServiceWorker();
+}
+
+async function registerServiceWorker() {
+  let registration;
+  try {
+    registration = await navigator.serviceWorker.register("sw.js");
+  } catch (error) {
+    console.warn("digitpad: works online only, the service worker failed:", error);
+    return;
+  }
+  // A new deploy waits until the person chooses to reload, so a page never runs a mix
+  // of two versions; the worker drops the old files when it takes over.
+  const offer = (worker) => {
+    if (!worker || !navigator.serviceWorker.controller) return;
+    const button = document.getElementById("update");
+    button.hidden = false;
+    button.onclick = () => worker.postMessage("activate");
+    body.dataset.update = "available";
+    statusText.textContent = "A new version is ready.";
+  };
+  offer(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed") offer(worker);
+    });
+  });
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (body.dataset.update === "available" && !reloading) {
+      reloading = true;
+      location.reload();
+    }
+  });
+}

@@ -1,0 +1,124 @@
+// The digit classifier: TensorFlow.js on its WebAssembly backend, running the CNN in
+// model/. Loading starts as soon as the page does, alongside Python's boot, and
+// predict() is synchronous so the reader can call it from Python and paint the answer
+// in the same frame.
+
+/* global tf */
+
+const PIXELS = 28 * 28;
+const CLASSES = 10;
+
+export class ModelLoadError extends Error {}
+
+/** Load TF.js, its wasm backend and the model; resolves to a warmed-up Model. */
+export async function loadModel(modelUrl = "model/model.json", vendor = "vendor/") {
+  // Download the model while TF.js loads and compiles its backend: neither needs the other.
+  const download = fetchArtifacts(modelUrl);
+  download.catch(() => {}); // reported below, once awaited
+  await loadScript(`${vendor}tfjs/tf.min.js`);
+  await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
+  tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
+  const [artifacts] = await Promise.all([download, startBackend()]);
+  let network;
+  try {
+    network = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new ModelLoadError(`The digit model is damaged (${error.message}).`);
+  }
+  const model = new Model(network);
+  model.predict(new Float32Array(PIXELS)); // the first run compiles kernels; do it now
+  model.lastInput = null;
+  return model;
+}
+
+export class Model {
+  #network;
+  /** The last batch the network read (n x 28 x 28, ink = 1), for tests and the view. */
+  lastInput = null;
+
+  constructor(network) {
+    this.#network = network;
+  }
+
+  /** Probabilities for a batch: Float32Array of n*784 pixels in, n*10 out. */
+  predict(pixels) {
+    const n = pixels.length / PIXELS;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(`predict needs a multiple of ${PIXELS} pixels, got ${pixels.length}`);
+    }
+    this.lastInput = pixels;
+    return tf.tidy(() => {
+      const output = this.#network.predict(tf.tensor4d(pixels, [n, 28, 28, 1]));
+      const probabilities = output.dataSync();
+      if (probabilities.length !== n * CLASSES) {
+        throw new RangeError(`the model gave ${probabilities.length} outputs for ${n} digits`);
+      }
+      return probabilities;
+    });
+  }
+}
+
+/** model.json and its weight shards, as TF.js "model artifacts", with plain fetch(). */
+async function fetchArtifacts(url) {
+  const modelUrl = new URL(url, document.baseURI);
+  const manifest = await fetchOk(modelUrl, "json");
+  const groups = manifest.weightsManifest;
+  if (!manifest.modelTopology || !Array.isArray(groups)) {
+    throw new ModelLoadError(`The digit model is damaged (${url} is not a TF.js layers model).`);
+  }
+  const shards = await Promise.all(
+    groups.flatMap((group) => group.paths).map((path) => fetchOk(new URL(path, modelUrl), "arrayBuffer")),
+  );
+  const weightData = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
+  let at = 0;
+  for (const shard of shards) {
+    weightData.set(new Uint8Array(shard), at);
+    at += shard.byteLength;
+  }
+  return {
+    modelTopology: manifest.modelTopology,
+    weightSpecs: groups.flatMap((group) => group.weights),
+    weightData: weightData.buffer,
+    format: manifest.format,
+    generatedBy: manifest.generatedBy,
+    convertedBy: manifest.convertedBy,
+  };
+}
+
+async function fetchOk(url, as) {
+  const name = url.pathname.split("/").slice(-2).join("/");
+  let response;
+  try {
+    response = await fetch(url);
+  } catch {
+    throw new ModelLoadError(`The digit model could not be downloaded (${name}: no connection).`);
+  }
+  if (!response.ok) {
+    throw new ModelLoadError(`The digit model could not be downloaded (${name}: HTTP ${response.status}).`);
+  }
+  try {
+    return await response[as]();
+  } catch {
+    throw new ModelLoadError(`The digit model is damaged (${name} could not be read).`);
+  }
+}
+
+async function startBackend() {
+  let ok = false;
+  try {
+    ok = await tf.setBackend("wasm");
+  } catch (error) {
+    throw new ModelLoadError(`TensorFlow.js could not start WebAssembly (${error.message}).`);
+  }
+  if (!ok) throw new ModelLoadError("TensorFlow.js could not start WebAssembly.");
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = () => reject(new ModelLoadError(`${src} could not be loaded.`));
+    document.head.append(script);
+  });
+}
