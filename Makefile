@@ -37,8 +37,7 @@ build: vendor
 	$(PYTHON) scripts/build.py
 
 run: build
-	@echo "digitpad: http://127.0.0.1:$(PORT)/"
-	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory dist
+	$(PYTHON) scripts/serve.py --port $(PORT) --dir dist
 
 # --- tests --------------------------------------------------------------------
 

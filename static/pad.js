@@ -218,6 +218,7 @@ export class Pad {
     context.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
     context.setTransform(this.#scale, 0, 0, this.#scale, 0, 0);
     paint(context, this.#strokes, BRUSH_WIDTH, this.#ink);
+    this.#canvas.toggleAttribute("data-empty", this.#strokes.length === 0);
   }
 }
 

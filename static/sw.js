@@ -1,5 +1,49 @@
-// Offline support. scripts/build.py fills in the version (a hash of every file it
-// ships) and the list of those files.
+// Offline support: every file of one build, cached together under that build's version.
+//
+// scripts/build.py fills in VERSION (a hash of all the files it ships) and PRECACHE
+// (their paths, relative to this worker, so the app works from any subpath). A new
+// deploy installs beside the old one and takes over only when the page asks (see
+// static/app.js); it then deletes every older cache, so no page mixes two versions.
+
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
-const CACHE = `digitpad-${VERSION}`;
+const PREFIX = "digitpad-";
+const CACHE = `${PREFIX}${VERSION}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      // "reload": straight from the server, never a stale copy from the HTTP cache.
+      cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "reload" }))),
+    ),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(
+        names.filter((name) => name.startsWith(PREFIX) && name !== CACHE).map((name) => caches.delete(name)),
+      );
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "activate") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      // ignoreSearch: index.html?anything is still the page.
+      const cached = await cache.match(request, { ignoreSearch: true });
+      return cached ?? fetch(request);
+    })(),
+  );
+});
