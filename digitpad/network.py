@@ -390,3 +390,34 @@ class Network:
 
 def load(model_dir: str | os.PathLike) -> Network:
     return Network.load(model_dir)
+
+
+def _report_speed(model_dir: str) -> None:
+    """Print the model's layers and how long numpy takes per batch."""
+    import time
+
+    started = time.perf_counter()
+    network = Network.load(model_dir)
+    print(f"{model_dir}: loaded in {1000 * (time.perf_counter() - started):.1f} ms")
+    print("layers:", " > ".join(network.layer_kinds))
+    shape = tuple(d or 28 for d in (network.input_shape or (28, 28, 1)))
+    rng = np.random.default_rng(0)
+    for n in (1, 10, 100, 1000):
+        x = rng.random((n, *shape), dtype=np.float32)
+        network.predict(x)  # warm up
+        runs = max(3, 300 // n)
+        started = time.perf_counter()
+        for _ in range(runs):
+            network.predict(x)
+        seconds = (time.perf_counter() - started) / runs
+        print(f"batch {n:5d}: {1000 * seconds:8.2f} ms  ({1e6 * seconds / n:7.1f} us per image)")
+
+
+if __name__ == "__main__":
+    import sys
+
+    default = Path(__file__).resolve().parent.parent / "model"
+    try:
+        _report_speed(sys.argv[1] if len(sys.argv) > 1 else str(default))
+    except ModelError as e:
+        sys.exit(f"error: {e}")

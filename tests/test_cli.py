@@ -124,8 +124,10 @@ def test_a_missing_model_is_one_clear_message(pictures, tmp_path):
 
 
 @needs_shipped
-def test_the_shipped_model_reads_the_pictures(pictures):
-    result = digitpad("predict", pictures["dark"], pictures["light"], pictures["number"])
+def test_the_shipped_model_is_the_default_and_reads_as_predict_does(pictures):
+    from digitpad import predict
+
+    files = [pictures["dark"], pictures["light"], pictures["number"]]
+    result = digitpad("predict", *files)
     assert result.returncode == 0, result.stderr
-    texts = [line.split(": ")[1].split(" ")[0] for line in result.stdout.splitlines()]
-    assert texts == ["7", "3", "42"]
+    assert result.stdout.splitlines() == [f"{f}: {predict(f)}" for f in files]
