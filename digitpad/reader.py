@@ -1,6 +1,9 @@
 """Read a drawing: split it into digits, turn each into the network's 28x28 input,
 classify them in one batch and say what the whole thing reads.
 
+Strokes are grouped into digits by where they sit (``segment.group_strokes``); a group
+whose ink is a number written in one go is cut at its waists (``segment.split_wide``).
+
 The reader does not know where pixels or probabilities come from. In the browser the
 raster function is the pad's canvas and the classifier is TensorFlow.js; under CPython
 they are ``digitpad.render.rasterize`` and any callable, which is how the tests and the
@@ -14,14 +17,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
-from digitpad.preprocess import SIZE, prepare
-from digitpad.segment import group_strokes
+from digitpad.preprocess import prepare
+from digitpad.segment import crop_columns, digit_height, group_strokes, split_wide
 
 # raster(stroke_indices, x0, y0, width, height, brush) -> alpha bytes, one per pixel,
 # row-major, of those strokes drawn moved by (-x0, -y0) on a width x height field.
 Raster = Callable[[Sequence[int], int, int, int, int, float], bytes]
 # classify(batch of 784-pixel images) -> one sequence of 10 probabilities per image.
 Classify = Callable[[list[Sequence[float]]], Sequence[Sequence[float]]]
+# group(strokes, brush) -> stroke indices of each digit, left to right.
+Group = Callable[[list[Stroke], float], list[list[int]]]
 
 CLASSES = 10
 CACHE_SIZE = 64
@@ -101,47 +106,72 @@ class Reader:
     digits there are.
     """
 
-    def __init__(self, raster: Raster, classify: Classify, brush: float = BRUSH_WIDTH):
+    def __init__(
+        self,
+        raster: Raster,
+        classify: Classify,
+        brush: float = BRUSH_WIDTH,
+        group: Group = group_strokes,
+    ):
         self.raster = raster
         self.classify = classify
         self.brush = brush
-        self._cache: dict[tuple, tuple[tuple[float, ...], tuple[float, ...]]] = {}
+        self.group = group
+        self._cache: dict[tuple, list[_Part]] = {}
 
     def read(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Reading:
         """Read the drawing on a pad ``width`` x ``height`` raster pixels."""
-        found = []  # (indices, box, cache key, pixels, probabilities or None)
-        for indices in group_strokes(list(strokes)):
+        strokes = list(strokes)
+        groups = self.group(strokes, self.brush)
+        if not groups:
+            return EMPTY
+        # Cutting a group depends on how tall the writing is, so that is part of the key.
+        tall = round(digit_height(strokes, groups, self.brush), 1)
+        found = []  # (indices, cache key, parts)
+        for indices in groups:
             box = raster_box(strokes, indices, width, height, self.brush)
             if box is None:
                 continue
-            key = (box, tuple(tuple(strokes[i]) for i in indices))
-            if key in self._cache:
-                found.append((indices, box, key, *self._cache[key]))
-                continue
-            pixels = self._pixels(indices, box)
-            if pixels is not None:
-                found.append((indices, box, key, pixels, None))
-        fresh = [pixels for *_, pixels, probabilities in found if probabilities is None]
-        answers = iter(self._classify(fresh) if fresh else ())
+            key = (box, tall, tuple(tuple(strokes[i]) for i in indices))
+            parts = self._cache.get(key)
+            if parts is None:
+                parts = self._parts(indices, box, tall)
+            found.append((indices, key, parts))
+        fresh = [p for _, _, parts in found for p in parts if p.probabilities is None]
+        if fresh:
+            for part, probabilities in zip(fresh, self._classify([p.pixels for p in fresh])):
+                part.probabilities = probabilities
         digits = []
-        for indices, box, key, pixels, probabilities in found:
-            if probabilities is None:
-                probabilities = next(answers)
-                self._remember(key, (pixels, probabilities))
-            value = max(range(CLASSES), key=probabilities.__getitem__)
-            digits.append(Digit(value, probabilities, pixels, tuple(indices), box))
+        for indices, key, parts in found:
+            self._remember(key, parts)
+            for part in parts:
+                probabilities = part.probabilities
+                value = max(range(CLASSES), key=probabilities.__getitem__)
+                digits.append(Digit(value, probabilities, part.pixels, tuple(indices), part.box))
         if not digits:
             return EMPTY
         latest = len(strokes) - 1
-        focus = next((i for i, d in enumerate(digits) if latest in d.strokes), len(digits) - 1)
-        return Reading(tuple(digits), focus)
+        holding = [i for i, d in enumerate(digits) if latest in d.strokes]
+        return Reading(tuple(digits), holding[-1] if holding else len(digits) - 1)
 
-    def _pixels(self, indices: Sequence[int], box: tuple[int, int, int, int]):
+    def _parts(self, indices: Sequence[int], box: tuple[int, int, int, int], tall: float):
+        """The digits in one group's raster: usually one, more for a number in one stroke."""
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         alpha = self.raster(indices, x0, y0, w, h, self.brush)
-        prepared = prepare(alpha, w, h)
-        return None if prepared is None else tuple(prepared.pixels)
+        if len(alpha) != w * h:
+            raise ValueError(f"the raster function gave {len(alpha)} bytes for {w}x{h} pixels")
+        columns = split_wide(alpha, w, h, tall, self.brush)
+        if len(columns) <= 1:
+            pieces = [(alpha, 0, w)]
+        else:
+            pieces = [(crop_columns(alpha, w, h, a, b), a, b) for a, b in columns]
+        parts = []
+        for ink, a, b in pieces:
+            prepared = prepare(ink, b - a, h)
+            if prepared is not None:
+                parts.append(_Part(tuple(prepared.pixels), (x0 + a, y0, x0 + b, y1)))
+        return parts
 
     def _classify(self, batch: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
         answers = [tuple(float(p) for p in row) for row in self.classify(batch)]
@@ -152,9 +182,19 @@ class Reader:
             )
         return answers
 
-    def _remember(self, key, value) -> None:
+    def _remember(self, key, parts) -> None:
         self._cache.pop(key, None)
-        self._cache[key] = value
+        self._cache[key] = parts
         while len(self._cache) > CACHE_SIZE:
             del self._cache[next(iter(self._cache))]
 
+
+class _Part:
+    """One digit's input and, once classified, its probabilities."""
+
+    __slots__ = ("pixels", "box", "probabilities")
+
+    def __init__(self, pixels: tuple[float, ...], box: tuple[int, int, int, int]):
+        self.pixels = pixels
+        self.box = box
+        self.probabilities: tuple[float, ...] | None = None

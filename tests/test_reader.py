@@ -1,0 +1,194 @@
+"""The reader under CPython: numpy's canvas stand-in, a classifier that can be checked."""
+
+import math
+
+import pytest
+
+from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT
+from digitpad.preprocess import SIZE, prepare
+from digitpad.reader import EMPTY, Reader, raster_box
+from digitpad.render import rasterize
+from digitpad.view import HINT, describe, percent
+
+WIDTH = 620
+
+
+def circle(cx, cy, r=60, n=40):
+    return [(cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n)) for k in range(n + 1)]
+
+
+def bar(x, top=60, bottom=220):
+    return [(x, top + (bottom - top) * k / 20) for k in range(21)]
+
+
+def numpy_raster(strokes):
+    """The pad's raster(indices, x0, y0, w, h, brush), drawn by digitpad.render."""
+
+    def raster(indices, x0, y0, w, h, brush):
+        moved = [[(x - x0, y - y0) for x, y in strokes[i]] for i in indices]
+        return rasterize(moved, w, h, brush).tobytes()
+
+    return raster
+
+
+class InkClassifier:
+    """Says 0 for a ring and 1 for a bar, by how much of the field is inked, and
+    records every batch it is given."""
+
+    def __init__(self):
+        self.batches = []
+
+    def __call__(self, batch):
+        self.batches.append(len(batch))
+        out = []
+        for pixels in batch:
+            assert len(pixels) == SIZE * SIZE
+            ink = sum(pixels) / len(pixels)
+            p0 = 0.9 if ink > 0.12 else 0.05
+            out.append([p0, 0.95 - p0] + [0.05 / 8] * 8)
+        return out
+
+
+def read(strokes, classify=None, width=WIDTH):
+    classify = classify or InkClassifier()
+    return Reader(numpy_raster(strokes), classify).read(strokes, width)
+
+
+def test_empty_pad_reads_nothing():
+    reading = read([])
+    assert reading is EMPTY
+    assert reading.empty and reading.text == "" and reading.confidence == 0.0
+    assert reading.focused is None
+
+
+def test_the_input_is_the_whole_pad_prepared_like_mnist():
+    # Rasterizing only the digit's box must give the network the same input as
+    # rasterizing the whole pad: the box may not cut any ink.
+    strokes = [circle(300, 140, 80), bar(300, 30, 250)]
+    whole = rasterize(strokes, WIDTH, RASTER_HEIGHT).tobytes()
+    expected = prepare(whole, WIDTH, RASTER_HEIGHT).pixels
+    (digit,) = read(strokes).digits
+    assert digit.pixels == pytest.approx(expected, abs=1e-6)
+    assert digit.strokes == (0, 1)
+
+
+def test_digits_read_left_to_right_in_one_batch():
+    strokes = [circle(470, 140), bar(120)]  # the 0 drawn first, on the right
+    classify = InkClassifier()
+    reading = read(strokes, classify)
+    assert reading.text == "10"
+    assert classify.batches == [2]
+    assert [d.strokes for d in reading.digits] == [(1,), (0,)]
+    assert reading.confidence == pytest.approx(0.9 * 0.9)
+    assert reading.focus == 0  # the bar was drawn last
+
+
+def test_digits_already_read_are_not_classified_again():
+    strokes = [bar(100), circle(300, 140)]
+    classify = InkClassifier()
+    reader = Reader(numpy_raster(strokes), classify)
+    first = reader.read(strokes, WIDTH)
+    assert reader.read(strokes, WIDTH) == first
+    assert classify.batches == [2]
+    strokes.append(bar(520))
+    reader.raster = numpy_raster(strokes)
+    assert reader.read(strokes, WIDTH).text == "101"
+    assert classify.batches == [2, 1]
+
+
+def test_a_stroke_changes_only_its_own_digit():
+    strokes = [bar(100), [(280, 100), (330, 100)]]
+    classify = InkClassifier()
+    reader = Reader(numpy_raster(strokes), classify)
+    reader.read(strokes, WIDTH)
+    strokes[1] = circle(300, 140)  # the stroke grew into a ring
+    reader.raster = numpy_raster(strokes)
+    assert reader.read(strokes, WIDTH).text == "10"
+    assert classify.batches == [2, 1]
+
+
+def test_a_dot_is_a_digit():
+    (digit,) = read([[(200.0, 100.0)]]).digits
+    assert max(digit.pixels) == 1.0
+    assert digit.box == raster_box([[(200.0, 100.0)]], [0], WIDTH)
+
+
+def test_grouping_can_be_chosen():
+    strokes = [bar(100), bar(300)]
+    classify = InkClassifier()
+    reader = Reader(numpy_raster(strokes), classify, group=lambda s, brush: [[0, 1]])
+    reading = reader.read(strokes, WIDTH)
+    assert len(reading.digits) == 1 and reading.digits[0].strokes == (0, 1)
+
+
+def test_a_classifier_with_the_wrong_answer_shape_is_reported():
+    strokes = [bar(100)]
+    with pytest.raises(ValueError, match="10 probabilities for each of 1 images"):
+        read(strokes, classify=lambda batch: [[1.0] * 9])
+    with pytest.raises(ValueError, match="for each of 1 images"):
+        read(strokes, classify=lambda batch: [])
+
+
+def test_raster_box_reaches_the_brush_edge_and_stays_on_the_pad():
+    reach = BRUSH_WIDTH / 2 + 1
+    assert raster_box([[(100.0, 100.0), (150.5, 120.0)]], [0], WIDTH) == (
+        math.floor(100 - reach),
+        math.floor(100 - reach),
+        math.ceil(150.5 + reach),
+        math.ceil(120 + reach),
+    )
+    assert raster_box([[(2.0, 3.0), (WIDTH - 1.0, RASTER_HEIGHT - 1.0)]], [0], WIDTH) == (
+        0,
+        0,
+        WIDTH,
+        RASTER_HEIGHT,
+    )
+    assert raster_box([[(-100.0, -100.0)]], [0], WIDTH) is None
+    assert raster_box([[]], [0], WIDTH) is None
+
+
+def test_strokes_off_the_pad_read_as_empty():
+    assert read([[(-200.0, -200.0), (-150.0, -180.0)]]) is EMPTY
+
+
+# --- what the page shows --------------------------------------------------------------
+
+
+def test_the_empty_view_invites_drawing():
+    view = describe(EMPTY)
+    assert view.value == "" and view.headline == HINT and view.confidence == 0.0
+    assert [b.digit for b in view.bars] == list(range(10))
+    assert all(b.p == 0 for b in view.bars)
+    assert len(view.seen) == SIZE * SIZE * 4 and set(view.seen[0::4]) == {0}
+    assert view.best == -1 and view.focus == -1 and view.digits == ()
+
+
+def test_the_view_of_a_number():
+    view = describe(read([bar(120), circle(470, 140)]))
+    assert view.value == view.headline == "10"
+    assert view.sureness == "81% sure"
+    assert view.digits == (("1", "90%"), ("0", "90%"))
+    assert view.focus == 1 and view.best == 0  # the ring was drawn last
+    assert view.bars[0].label == "90%"
+    assert view.announcement == "Reads 10, 81% sure."
+
+
+def test_a_single_digit_has_no_digit_list():
+    view = describe(read([bar(120)]))
+    assert view.value == "1" and view.digits == () and view.focus == -1
+
+
+def test_the_seen_image_is_the_network_input_in_gray():
+    reading = read([circle(200, 140)])
+    view = describe(reading)
+    gray = [round(p * 255) for p in reading.focused.pixels]
+    assert list(view.seen[0::4]) == gray
+    assert set(view.seen[3::4]) == {255}
+
+
+@pytest.mark.parametrize(
+    "p, text",
+    [(0.0, "0%"), (0.004, "<1%"), (0.01, "1%"), (0.5, "50%"), (0.994, ">99%"), (1.0, "100%")],
+)
+def test_percent(p, text):
+    assert percent(p) == text

@@ -1,0 +1,69 @@
+"""The Python the browser runs: every module it imports is shipped, and is stdlib only.
+
+Pyodide here has no packages, so a browser module that imports numpy (or a digitpad
+module missing from pyscript.toml) only fails in the browser, at start-up. This
+catches it under CPython.
+"""
+
+import ast
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Provided by Pyodide and PyScript in the browser.
+BROWSER_ONLY = {"js", "pyodide", "pyscript"}
+
+
+def shipped() -> set[str]:
+    with open(ROOT / "pyscript.toml", "rb") as f:
+        files = tomllib.load(f)["files"]
+    for source, target in files.items():
+        assert source == target, f"{source} must land at the same path in the browser"
+    return {source.removeprefix("./") for source in files}
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def module_file(name: str) -> str:
+    parts = name.split(".")
+    package = "/".join(parts) + "/__init__.py"
+    return package if (ROOT / package).is_file() else "/".join(parts) + ".py"
+
+
+def test_the_browser_gets_every_digitpad_module_it_imports():
+    files = shipped()
+    todo, seen = ["main.py"], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in imports(ROOT / path):
+            top = name.split(".")[0]
+            if top == "digitpad":
+                needed = module_file(name)
+                assert needed in files, f"{path} imports {name}: add {needed} to pyscript.toml"
+                todo.append(needed)
+                if "." in name:
+                    todo.append("digitpad/__init__.py")
+            else:
+                assert top in sys.stdlib_module_names or top in BROWSER_ONLY, (
+                    f"{path} imports {name}, which the browser does not have"
+                )
+
+
+def test_shipped_modules_exist_and_need_nothing_outside_the_stdlib():
+    for path in shipped():
+        assert (ROOT / path).is_file(), path
+        for name in imports(ROOT / path):
+            top = name.split(".")[0]
+            assert top == "digitpad" or top in sys.stdlib_module_names, f"{path} imports {name}"
