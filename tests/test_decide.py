@@ -54,7 +54,7 @@ def test_either_side_of_the_thresholds():
     assert decide.decide(probs(d3=0.70001), calibration=c).kind == DIGIT
     assert decide.decide(probs(d3=0.6999), calibration=c).kind == UNSURE
     # without a junk model the doubt is 1 - top: 0.25 here
-    assert decide.decide(probs(d3=0.75), calibration=calibration(not_a_digit_from=0.25)).kind == NOT_A_DIGIT
+    assert decide.decide(probs(d3=0.75), calibration=calibration(not_a_digit_from=0.2499)).kind == NOT_A_DIGIT
     assert decide.decide(probs(d3=0.75), calibration=calibration(not_a_digit_from=0.2501)).kind == DIGIT
 
 
