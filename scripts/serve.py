@@ -43,10 +43,19 @@ class QuietHandler(Handler):
         pass
 
 
-def make_server(directory: str | Path, port: int = 0, quiet: bool = True) -> ThreadingHTTPServer:
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A browser that drops a download it no longer needs is not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def make_server(directory: str | Path, port: int = 0, quiet: bool = True) -> Server:
     """A server for ``directory`` on 127.0.0.1:``port`` (0: any free port), not started."""
     handler = functools.partial(QuietHandler if quiet else Handler, directory=str(directory))
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return Server(("127.0.0.1", port), handler)
 
 
 def main(argv: list[str] | None = None) -> int:

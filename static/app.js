@@ -58,7 +58,9 @@ const modelReady = loadModel().then(
 modelReady.catch(() => {}); // reported by fail(); main.py sees the rejection itself
 
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.
+let lastProgress = performance.now();
 addEventListener("py:progress", ({ detail }) => {
+  lastProgress = performance.now();
   if (/^Loading/.test(detail) && waiting.python) {
     waiting.python = detail === "Loading interpreter" ? "the Python interpreter" : "Python";
     showProgress();
@@ -72,10 +74,39 @@ addEventListener(
   (event) => {
     if (body.dataset.state !== "loading") return;
     const source = event.target?.src || event.target?.href;
-    fail(source ? `${source} could not be loaded.` : `Python could not start (${describe(event.error ?? event.message)}).`);
+    fail(source ? `Part of the app is missing (${shortName(source)}).` : `Python could not start (${describe(event.error ?? event.message)}).`);
   },
   true, // resource load errors do not bubble; catch them on the way down
 );
+
+// Some loaders only log a failed download and wait forever (Pyodide's wasm, for one),
+// so watch the downloads themselves: a file of the app that is not there is fatal.
+const essential = /\/(?:vendor|model|digitpad|static)\/.*\.(?:m?js|wasm|zip|json|bin|py)$|\/(?:main\.py|pyscript\.toml)$/;
+if (PerformanceObserver.supportedEntryTypes?.includes("resource")) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      lastProgress = performance.now();
+      const status = entry.responseStatus ?? 0;
+      if (status >= 400 && body.dataset.state === "loading" && essential.test(new URL(entry.name).pathname)) {
+        const name = shortName(entry.name);
+        const what = name.startsWith("model/") ? "The digit model is missing" : "Part of the app is missing";
+        fail(`${what} (${name}: HTTP ${status}).`);
+      }
+    }
+  }).observe({ type: "resource", buffered: true });
+}
+// The last resort, for failures nothing reports: no progress at all for this long.
+const STALLED_MS = 30000;
+const watchdog = setInterval(() => {
+  if (body.dataset.state !== "loading") clearInterval(watchdog);
+  else if (performance.now() - lastProgress > STALLED_MS) fail("Loading stopped making progress.");
+}, 1000);
+
+function shortName(url) {
+  const path = new URL(url, document.baseURI).pathname;
+  const base = new URL(".", document.baseURI).pathname;
+  return path.startsWith(base) ? path.slice(base.length) : path;
+}
 
 function describe(reason) {
   const text = String(reason?.message ?? reason ?? "unknown error");

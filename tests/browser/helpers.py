@@ -1,0 +1,196 @@
+"""Drive the built page in headless Chromium: serve dist/, open it, draw on it.
+
+Shared by the browser tests, the page benchmark and the screenshot script.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import shutil
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from digitpad import pendigits
+from digitpad.pad import RASTER_HEIGHT
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+PENDIGITS = ROOT.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Nothing but the test server resolves: a request to any other host fails fast
+    # (and is still seen, and reported, by the tests).
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+# Loading is seconds on a laptop; give a loaded CI machine room.
+READY_MS = 90_000
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (or $CHROMIUM); None lets Playwright use its own download."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def _serve_module():
+    spec = importlib.util.spec_from_file_location("digitpad_serve", ROOT / "scripts" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def serving(directory: Path = DIST):
+    """Serve ``directory`` on a free 127.0.0.1 port; yields the site's URL."""
+    if not (directory / "index.html").is_file():
+        raise FileNotFoundError(f"{directory} has no index.html: run `make build` first")
+    server = _serve_module().make_server(directory)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def copy_site(target: Path, drop: tuple[str, ...] = (), replace: dict[str, bytes] | None = None) -> Path:
+    """A copy of dist/ without the files in ``drop`` and with ``replace``d contents."""
+    shutil.copytree(DIST, target)
+    for name in drop:
+        (target / name).unlink()
+    for name, data in (replace or {}).items():
+        (target / name).write_bytes(data)
+    return target
+
+
+class RequestLog:
+    """Every URL a browser context asks for, to check that no other host is ever asked."""
+
+    def __init__(self, context):
+        self.urls: list[str] = []
+        context.on("request", lambda request: self.urls.append(request.url))
+        # Requests a service worker makes are reported on the worker, not the page.
+        context.on("serviceworker", lambda worker: worker.on("request", lambda r: self.urls.append(r.url)))
+
+    def foreign(self, site: str) -> list[str]:
+        own = urlsplit(site).netloc
+        return [
+            url
+            for url in self.urls
+            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own
+        ]
+
+
+def open_app(page, url: str, timeout: float = READY_MS):
+    """Open the app and wait until it reads the pad."""
+    page.goto(url)
+    wait_ready(page, timeout)
+    return page
+
+
+def wait_ready(page, timeout: float = READY_MS):
+    page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=timeout)
+    state = page.get_attribute("body", "data-state")
+    if state != "ready":
+        raise AssertionError(f"the page did not start: {page.inner_text('#status')}")
+
+
+def prediction(page) -> dict:
+    """#prediction's test hooks and text."""
+    return page.eval_on_selector(
+        "#prediction",
+        """e => ({value: e.dataset.value, confidence: Number(e.dataset.confidence),
+                  seq: Number(e.dataset.seq), text: e.textContent})""",
+    )
+
+
+def probabilities(page) -> dict[int, float]:
+    return {
+        int(d): float(p)
+        for d, p in page.eval_on_selector_all(
+            "#probabilities [data-digit]", "els => els.map(e => [e.dataset.digit, e.dataset.p])"
+        )
+    }
+
+
+def pad_box(page) -> dict:
+    return page.locator("#pad").bounding_box()
+
+
+def raster_width(page) -> int:
+    return page.evaluate("digitpad.pad.rasterWidth")
+
+
+def to_screen(box: dict, x: float, y: float) -> tuple[float, float]:
+    """A pad raster point in the page's CSS pixels."""
+    k = box["height"] / RASTER_HEIGHT
+    return box["x"] + x * k, box["y"] + y * k
+
+
+def draw(page, strokes) -> dict:
+    """Draw raster-coordinate strokes with the mouse; returns the prediction after the
+    last pen lift, once the page has shown it."""
+    box = pad_box(page)
+    before = page.evaluate("digitpad.pad.strokeCount")
+    for stroke in strokes:
+        page.mouse.move(*to_screen(box, *stroke[0]))
+        page.mouse.down()
+        for point in stroke[1:]:
+            page.mouse.move(*to_screen(box, *point))
+        page.mouse.up()
+    page.wait_for_function(f"digitpad.pad.strokeCount === {before + len(strokes)}")
+    return prediction(page)
+
+
+def clear(page) -> dict:
+    seq = prediction(page)["seq"]
+    page.click("#clear")
+    page.wait_for_function(f"Number(document.querySelector('#prediction').dataset.seq) > {seq}")
+    return prediction(page)
+
+
+@lru_cache(maxsize=1)
+def held_out_samples() -> list[pendigits.Sample]:
+    """Pen digits of the writers no model ever trains or tunes on."""
+    return pendigits.by_writers(pendigits.load(PENDIGITS), pendigits.HELD_OUT_WRITERS)
+
+
+def pinned_sample(n: int, seed: int = 2024) -> list[pendigits.Sample]:
+    """The same ``n`` held-out digits on every run, three of each digit where possible."""
+    rng = random.Random(seed)
+    samples = held_out_samples()
+    by_label = {d: [s for s in samples if s.label == d] for d in range(10)}
+    chosen = []
+    while len(chosen) < n:
+        for d in range(10):
+            if len(chosen) < n:
+                chosen.append(rng.choice(by_label[d]))
+    return chosen
+
+
+def centered(sample: pendigits.Sample, width: int, left: float | None = None):
+    """The sample's strokes on a pad ``width`` raster pixels wide, centered unless ``left``."""
+    if left is None:
+        left = (width - RASTER_HEIGHT) / 2
+    return pendigits.on_pad(sample, RASTER_HEIGHT, left=left, top=0)

@@ -1,0 +1,163 @@
+"""Drawing on the real page: pen digits of unseen writers, numbers, Clear and Undo, and
+the 28x28 input matching the Python pipeline."""
+
+import pytest
+
+from digitpad.pad import RASTER_HEIGHT
+from digitpad.reader import Reader
+from tests.browser import helpers
+from tests.test_reader import numpy_raster
+
+SAMPLE = 30
+REQUIRED = 0.9
+
+
+def test_an_empty_pad_asks_for_a_digit(pad):
+    shown = helpers.prediction(pad)
+    assert shown["value"] == "" and shown["text"] == "Draw a digit"
+    assert shown["confidence"] == 0
+    assert set(helpers.probabilities(pad).values()) == {0.0}
+    assert pad.get_attribute("#pad", "data-empty") is not None
+
+
+def test_reads_pen_digits_of_writers_it_never_saw(pad):
+    width = helpers.raster_width(pad)
+    right, wrong = 0, []
+    for sample in helpers.pinned_sample(SAMPLE):
+        shown = helpers.draw(pad, helpers.centered(sample, width))
+        if shown["value"] == str(sample.label):
+            right += 1
+        else:
+            wrong.append(f"{sample.label} (writer {sample.writer}) read as {shown['value']!r}")
+        helpers.clear(pad)
+    print(f"\npen digits of held-out writers: {right}/{SAMPLE} read right; wrong: {wrong}")
+    assert right >= REQUIRED * SAMPLE, wrong
+
+
+def test_a_reading_shows_its_probabilities(pad):
+    sample = helpers.pinned_sample(1)[0]
+    shown = helpers.draw(pad, helpers.centered(sample, helpers.raster_width(pad)))
+    p = helpers.probabilities(pad)
+    assert sorted(p) == list(range(10))
+    assert sum(p.values()) == pytest.approx(1.0, abs=0.01)
+    assert shown["value"] == str(max(p, key=p.get))
+    assert shown["confidence"] == pytest.approx(max(p.values()), abs=1e-3)
+    assert 0 < shown["confidence"] <= 1
+    assert pad.get_attribute("#pad", "data-empty") is None
+
+
+def test_a_number_reads_left_to_right(pad):
+    width = helpers.raster_width(pad)
+    samples = helpers.pinned_sample(30)
+    four, two = samples[4], samples[2]  # pinned_sample cycles through the digits
+    assert (four.label, two.label) == (4, 2)
+    # Written right digit first: the order on the pad is what counts.
+    helpers.draw(pad, helpers.centered(two, width, left=width / 2))
+    shown = helpers.draw(pad, helpers.centered(four, width, left=width / 2 - RASTER_HEIGHT * 0.75))
+    assert shown["value"] == "42"
+    assert pad.locator("#digits li").count() == 2
+
+
+def test_undo_clear_and_their_keys(pad):
+    width = helpers.raster_width(pad)
+    samples = helpers.pinned_sample(10)
+    first, second = samples[1], samples[7]
+    helpers.draw(pad, helpers.centered(first, width, left=40))
+    two = helpers.draw(pad, helpers.centered(second, width, left=width / 2))
+    assert len(two["value"]) == 2
+
+    for _ in second.strokes:
+        pad.click("#undo")
+    one = helpers.prediction(pad)
+    assert one["seq"] > two["seq"] and one["value"] == two["value"][0]
+    assert pad.evaluate("digitpad.pad.strokeCount") == len(first.strokes)
+
+    pad.keyboard.press("Control+z")
+    pad.wait_for_function(f"digitpad.pad.strokeCount === {len(first.strokes) - 1}")
+
+    helpers.draw(pad, helpers.centered(samples[3], width))
+    before = helpers.prediction(pad)["seq"]
+    pad.keyboard.press("Escape")
+    pad.wait_for_function("digitpad.pad.strokeCount === 0")
+    cleared = helpers.prediction(pad)
+    assert cleared["value"] == "" and cleared["text"] == "Draw a digit"
+    assert cleared["seq"] > before
+
+
+def test_clear_shows_an_empty_reading(pad):
+    helpers.draw(pad, helpers.centered(helpers.pinned_sample(1)[0], helpers.raster_width(pad)))
+    shown = helpers.clear(pad)
+    assert shown["value"] == "" and shown["text"] == "Draw a digit"
+    assert set(helpers.probabilities(pad).values()) == {0.0}
+
+
+def test_the_network_sees_what_the_python_pipeline_makes(pad):
+    """Chromium's canvas and digitpad.render agree, pixel for pixel up to anti-aliasing,
+    and so the page's input to the network is what rasterize + prepare make of the same
+    strokes under CPython.
+
+    Where a round cap grazes a pixel row by a fraction of a pixel, Skia (which samples
+    coverage on sub-scanlines) leaves it blank while the numpy model inks it faintly;
+    cropping to ink then moves the box by one pixel, so a few digits differ by a
+    one-pixel rescale. Hence a per-digit bound and a tight bound on the typical digit.
+    """
+    width = helpers.raster_width(pad)
+    raster_means, input_means, raster_outliers = [], [], []
+    for sample in helpers.pinned_sample(20, seed=7):
+        if pad.evaluate("digitpad.pad.strokeCount"):
+            helpers.clear(pad)
+        helpers.draw(pad, helpers.centered(sample, width))
+        strokes = [[tuple(p) for p in s] for s in pad.evaluate("digitpad.pad.strokes()")]
+        reading = Reader(numpy_raster(strokes), lambda batch: [[0.1] * 10 for _ in batch]).read(
+            strokes, width
+        )
+        for digit in reading.digits:
+            x0, y0, x1, y1 = digit.box
+            canvas = pad.evaluate(
+                "([i, x0, y0, w, h]) => Array.from(digitpad.pad.raster(i, x0, y0, w, h, 18))"
+                ".filter((_, k) => k % 4 === 3)",
+                [list(digit.strokes), x0, y0, x1 - x0, y1 - y0],
+            )
+            ours = numpy_raster(strokes)(digit.strokes, x0, y0, x1 - x0, y1 - y0, 18)
+            diff = [abs(a - b) for a, b in zip(canvas, ours)]
+            raster_means.append(sum(diff) / len(diff))
+            raster_outliers.append(sum(d > 64 for d in diff) / len(diff))
+
+        page_inputs = pad.evaluate("Array.from(digitpad.lastInput)")
+        n = len(page_inputs) // 784
+        assert n >= 1 and len(page_inputs) == n * 784
+        for k in range(n):
+            seen = page_inputs[k * 784 : (k + 1) * 784]
+            input_means.append(
+                min(sum(abs(a - b) for a, b in zip(seen, d.pixels)) / 784 for d in reading.digits)
+            )
+    input_means.sort()
+    print(
+        f"\ncanvas vs numpy raster: worst mean |diff| {max(raster_means):.2f}/255, "
+        f"worst share off by >64: {max(raster_outliers):.4f}; 28x28 input: "
+        f"median mean |diff| {input_means[len(input_means) // 2]:.4f}, worst {input_means[-1]:.4f}"
+    )
+    assert max(raster_means) < 1.5
+    assert max(raster_outliers) < 0.005
+    assert input_means[len(input_means) // 2] < 0.002
+    assert input_means[-1] < 0.06
+
+
+def test_predictions_leave_no_tensors_behind(pad):
+    sample = helpers.pinned_sample(1)[0]
+    helpers.draw(pad, helpers.centered(sample, helpers.raster_width(pad)))
+    before = pad.evaluate("tf.memory().numTensors")
+    for _ in range(5):
+        helpers.clear(pad)
+        helpers.draw(pad, helpers.centered(sample, helpers.raster_width(pad)))
+    assert pad.evaluate("tf.memory().numTensors") == before
+
+
+def test_the_canvas_is_sharp_on_high_dpi_screens(new_context, site):
+    context = new_context(site, device_scale_factor=2)
+    page = helpers.open_app(context.new_page(), site)
+    size = page.evaluate(
+        """() => { const c = document.querySelector('#pad'); const r = c.getBoundingClientRect();
+                   return [c.width, c.height, r.width, r.height]; }"""
+    )
+    assert size[0] == round(size[2] * 2) and size[1] == round(size[3] * 2)
