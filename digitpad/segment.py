@@ -229,14 +229,17 @@ def split_wide(
     between two parts that are each tall and wide enough to be a digit, and only when
     the ink is wider than a digit or is two tall narrow strokes (a cursive 11).
     ``digit_height`` is the writing's digit height (``digit_height(...)``); it defaults to
-    this ink's height. Returns [] for a raster without ink.
+    this ink's height. Returns [] for a raster without solid ink (alpha below SOLID
+    everywhere), and never raises.
     """
     if width <= 0 or height <= 0 or len(alpha) != width * height:
         return []
-    columns = [alpha[x::width] for x in range(width)]
-    mass = [sum(c) for c in columns]
-    solid = [c.translate(_SOLID_TABLE) for c in columns]
-    runs = [s.count(b"\0\1") + (s[:1] == b"\1") for s in solid]
+    # Everything below is counted on whole columns of solid ink with bytes methods,
+    # which run in C: a pixel loop in Python would cost far more in the browser.
+    solid = bytes(alpha).translate(_SOLID_TABLE)
+    columns = [solid[x::width] for x in range(width)]
+    mass = [c.count(1) for c in columns]
+    runs = [c.count(b"\0\1") + (c[:1] == b"\1") for c in columns]
     tops = [height - len(c.lstrip(b"\0")) if m else height for c, m in zip(columns, mass)]
     bottoms = [len(c.rstrip(b"\0")) if m else 0 for c, m in zip(columns, mass)]
     inked = [x for x, m in enumerate(mass) if m]
@@ -246,7 +249,7 @@ def split_wide(
     ink_height = max(bottoms) - min(tops)
     ref = digit_height if digit_height and digit_height > 0 else ink_height
     ref = max(ref, 1.0)
-    cuts = _cuts(x0, x1, mass, runs, tops, bottoms, ref, 255 * max(brush, 1.0))
+    cuts = _cuts(x0, x1, mass, runs, tops, bottoms, ref, max(brush, 1.0))
     bounds = [x0, *cuts, x1]
     return list(zip(bounds[:-1], bounds[1:]))
 
@@ -254,12 +257,12 @@ def split_wide(
 _SOLID_TABLE = bytes(int(v >= SOLID) for v in range(256))
 
 
-def _cuts(x0, x1, mass, runs, tops, bottoms, ref, stroke_mass) -> list[int]:
+def _cuts(x0, x1, mass, runs, tops, bottoms, ref, brush) -> list[int]:
     """Cut columns in [x0, x1), splitting recursively at the thinnest valid waist."""
     wide = x1 - x0 > WIDE * ref
-    min_part = max(1, int(PART_WIDTH * stroke_mass / 255))
-    if x1 - x0 < 2 * min_part:
-        return []
+    min_part = max(1, int(PART_WIDTH * brush))
+    if x1 - x0 < 2 * min_part or (not wide and x1 - x0 > 2 * NARROW * ref):
+        return []  # too narrow for two digits, or a digit too wide for two 1s
     # ink height of [x0, c) and of [c, x1) for every c, from running extremes
     left_height = [0] * (x1 - x0 + 1)
     top, bottom = math.inf, -math.inf
@@ -276,7 +279,7 @@ def _cuts(x0, x1, mass, runs, tops, bottoms, ref, stroke_mass) -> list[int]:
     best = None
     for c in range(x0, x1 - min_part + 1):
         left_mass += mass[c - 1] if c > x0 else 0
-        if c < x0 + min_part or runs[c] != 1 or mass[c] > THIN * stroke_mass:
+        if c < x0 + min_part or runs[c] != 1 or mass[c] > THIN * brush:
             continue
         left, right = left_height[c - x0], right_height[c - x0]
         if min(left, right) < PART_HEIGHT * ref:
@@ -295,9 +298,9 @@ def _cuts(x0, x1, mass, runs, tops, bottoms, ref, stroke_mass) -> list[int]:
         return []
     c = best[1]
     return [
-        *_cuts(x0, c, mass, runs, tops, bottoms, ref, stroke_mass),
+        *_cuts(x0, c, mass, runs, tops, bottoms, ref, brush),
         c,
-        *_cuts(c, x1, mass, runs, tops, bottoms, ref, stroke_mass),
+        *_cuts(c, x1, mass, runs, tops, bottoms, ref, brush),
     ]
 
 
