@@ -276,3 +276,28 @@ if __name__ == "__main__":
         count = 1000 if n == 3 else 300
         accuracy = partition_accuracy(writers, numbers=count, digits=n, seed=2024)
         print(f"{n}-digit numbers ({count}, held-out writers): partition accuracy {accuracy:.1%}")
+
+
+def test_touching_ones_in_separate_strokes_stay_apart():
+    ones = [line(40, 40, 40, 240), line(54, 40, 54, 240)]
+    assert group_strokes(ones) == [[0], [1]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 60).flatmap(
+        lambda w: st.tuples(st.just(w), st.integers(1, 40).flatmap(
+            lambda h: st.tuples(st.just(h), st.binary(min_size=w * h, max_size=w * h))))
+    ),
+    st.one_of(st.none(), st.floats(-10, 500)),
+)
+def test_any_raster_gives_ordered_ranges_covering_its_ink(raster, height_hint):
+    width, (height, alpha) = raster
+    ranges = split_wide(alpha, width, height, height_hint)
+    solid = [x for x in range(width) if any(alpha[y * width + x] >= 64 for y in range(height))]
+    if not solid:
+        assert ranges == []
+        return
+    assert ranges[0][0] == solid[0] and ranges[-1][1] == solid[-1] + 1
+    assert all(a < b for a, b in ranges)
+    assert all(ranges[k][1] == ranges[k + 1][0] for k in range(len(ranges) - 1))
