@@ -2,8 +2,10 @@
 
 Both run the code the page runs: ``preprocess.prepare`` makes the 28x28 input, the
 shipped ``model/`` classifies it (through ``digitpad.network``, numpy instead of
-TensorFlow.js), and pen strokes go through the page's own ``Reader``. A picture has no
-strokes to group, so a picture of a number is split by its ink instead.
+TensorFlow.js), pen strokes go through the page's own ``Reader``, and ``decide`` says
+whether each digit is sure, unsure or not a digit at all, with the model's
+``calibration.json`` when it has one. A picture has no strokes to group, so a picture
+of a number is split by its ink instead.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad import segment
+from digitpad import decide, segment
 from digitpad.images import NoInkError, ink_raster
-from digitpad.network import Network
+from digitpad.network import ModelError, Network
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
 from digitpad.preprocess import SIZE, prepare
 
@@ -33,10 +35,20 @@ class DigitPrediction:
     """One digit as the network read it."""
 
     digit: int
-    confidence: float  # the probability of ``digit``
-    probabilities: tuple[float, ...]  # one per class 0..9
-    box: tuple[int, int, int, int]  # the digit's ink in the image: x0, y0, x1, y1
+    confidence: float  # the network's probability of ``digit``
+    probabilities: tuple[float, ...]  # the network's, one per class 0..9
+    verdict: decide.Verdict  # sure, unsure ("4 or 9?") or not a digit, calibrated
+    box: tuple[int, int, int, int]  # where the digit is: x0, y0, x1, y1 (see predict*)
     pixels: np.ndarray = field(repr=False, compare=False)  # 28x28 network input, ink = 1
+
+    @property
+    def sure(self) -> bool:
+        return self.verdict.kind == decide.DIGIT
+
+    @property
+    def label(self) -> str:
+        """What the page shows for it: "4", "4 or 9?" or "?"."""
+        return self.verdict.label
 
 
 @dataclass(frozen=True)
@@ -52,12 +64,26 @@ class Prediction:
         return int(self.text)
 
     @property
+    def sure(self) -> bool:
+        """Every digit reads clearly as a digit."""
+        return all(d.sure for d in self.digits)
+
+    @property
+    def label(self) -> str:
+        """The text, with any doubtful digit spelt out: "7", "4 or 9?", "1[4 or 9?]2"."""
+        if self.sure:
+            return self.text
+        if len(self.digits) == 1:
+            return self.digits[0].label
+        return "".join(d.label if d.sure else f"[{d.label}]" for d in self.digits)
+
+    @property
     def probabilities(self) -> np.ndarray:
         """Per-digit class probabilities, shaped [digits, 10]."""
         return np.array([d.probabilities for d in self.digits], dtype=np.float32)
 
     def __str__(self) -> str:
-        return f"{self.text} ({self.confidence:.1%})"
+        return f"{self.label} ({self.confidence:.1%})"
 
 
 def predict(image, model_dir: str | os.PathLike | None = None) -> Prediction:
@@ -65,7 +91,7 @@ def predict(image, model_dir: str | os.PathLike | None = None) -> Prediction:
 
     ``image`` is a file path, a Pillow image or a numpy array (see
     ``digitpad.images.ink_raster``); dark ink on light paper, light on dark and
-    transparent canvas exports all work. Raises ``digitpad.images.ImageError`` for an
+    transparent canvas exports all work. Each digit's ``box`` is its ink in the image. Raises ``digitpad.images.ImageError`` for an
     unreadable or blank image, ``digitpad.network.ModelError`` for a missing model.
     """
     network = load_network(model_dir)
@@ -83,7 +109,7 @@ def predict(image, model_dir: str | os.PathLike | None = None) -> Prediction:
     if not inputs:
         raise NoInkError("no ink found: the image is blank")
     batch = np.asarray(inputs, dtype=np.float32).reshape(-1, SIZE, SIZE, 1)
-    return _prediction(batch, network.predict(batch), boxes)
+    return _prediction(batch, network.predict(batch), boxes, load_calibration(model_dir))
 
 
 def predict_strokes(
@@ -98,6 +124,7 @@ def predict_strokes(
     the canvas and the numpy network for TensorFlow.js.
 
     ``width`` is the pad's width in raster pixels; by default it is just wide enough.
+    Each digit's ``box`` is the area of the pad rasterized for it, as on the page.
     """
     from digitpad.reader import Reader
     from digitpad.render import rasterize
@@ -120,7 +147,9 @@ def predict_strokes(
         raise NoInkError("no ink: the strokes draw nothing on the pad")
     batch = np.asarray([d.pixels for d in reading.digits], np.float32).reshape(-1, SIZE, SIZE, 1)
     probabilities = np.asarray([d.probabilities for d in reading.digits], np.float32)
-    return _prediction(batch, probabilities, [d.box for d in reading.digits])
+    drawn = [[strokes[i] for i in d.strokes] for d in reading.digits]
+    return _prediction(batch, probabilities, [d.box for d in reading.digits],
+                       load_calibration(model_dir), drawn, brush)
 
 
 def load_network(model_dir: str | os.PathLike | None = None) -> Network:
@@ -138,6 +167,23 @@ def load_network(model_dir: str | os.PathLike | None = None) -> Network:
 @functools.lru_cache(maxsize=4)
 def _cached_network(path: str, stamp: int | None) -> Network:
     return Network.load(path)
+
+
+def load_calibration(model_dir: str | os.PathLike | None = None) -> dict | None:
+    """The model's ``calibration.json`` for ``decide``; None (plain thresholds) without one.
+
+    A calibration that does not parse is an error rather than a silent fallback: the
+    verdicts would quietly differ from the page's.
+    """
+    path = (Path(model_dir) if model_dir is not None else DEFAULT_MODEL) / "calibration.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return decide.parse_calibration(text)
+    except ValueError as e:
+        raise ModelError(f"{path}: {e}") from None
 
 
 def split_digits(ink: np.ndarray) -> list[tuple[int, int]]:
@@ -163,8 +209,11 @@ def split_digits(ink: np.ndarray) -> list[tuple[int, int]]:
     ranges = []
     for x0, x1 in groups:
         crop = np.ascontiguousarray(ink[:, x0:x1]).tobytes()
-        parts = segment.split_wide(crop, x1 - x0, height, digit_height, brush) or [(0, x1 - x0)]
-        ranges.extend((x0 + a, x0 + b) for a, b in parts)
+        parts = segment.split_wide(crop, x1 - x0, height, digit_height, brush)
+        if len(parts) <= 1:
+            ranges.append((x0, x1))  # uncut, the group keeps all its columns, as on the page
+        else:
+            ranges.extend((x0 + a, x0 + b) for a, b in parts)
     return ranges
 
 
@@ -197,13 +246,14 @@ def _ink_height(ink: np.ndarray) -> int:
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
 
 
-def _prediction(batch: np.ndarray, probabilities: np.ndarray, boxes) -> Prediction:
+def _prediction(batch, probabilities, boxes, calibration, strokes=None, brush=BRUSH_WIDTH):
     digits = []
-    for pixels, p, box in zip(batch, np.asarray(probabilities, np.float64), boxes):
+    for k, (pixels, p, box) in enumerate(zip(batch, np.asarray(probabilities, np.float64), boxes)):
         digit = int(p.argmax())
+        probs = tuple(float(v) for v in p)
+        verdict = decide.decide(probs, strokes[k] if strokes else None, calibration, brush)
         digits.append(DigitPrediction(
-            digit, float(p[digit]), tuple(float(v) for v in p), tuple(int(v) for v in box),
-            pixels[:, :, 0],
+            digit, probs[digit], probs, verdict, tuple(int(v) for v in box), pixels[:, :, 0]
         ))
     text = "".join(str(d.digit) for d in digits)
     confidence = float(np.prod([d.confidence for d in digits]))

@@ -9,6 +9,7 @@ import sys
 USAGE_EXAMPLES = """\
 examples:
   python -m digitpad predict seven.png          seven.png: 7 (98.6%)
+  python -m digitpad predict smudge.png         smudge.png: 4 or 9? (51.3%)
   python -m digitpad predict *.png --json       one JSON object per file, in a list
   python -m digitpad predict scan.jpg --model build/quick-model
 
@@ -87,10 +88,14 @@ def _as_json(name: str, reading) -> dict:
     return {
         "file": name,
         "text": reading.text,
+        "label": reading.label,
+        "sure": reading.sure,
         "confidence": round(reading.confidence, 6),
         "digits": [
             {
                 "digit": d.digit,
+                "verdict": d.verdict.kind,
+                "label": d.label,
                 "confidence": round(d.confidence, 6),
                 "probabilities": [round(p, 6) for p in d.probabilities],
                 "box": list(d.box),

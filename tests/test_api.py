@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -162,6 +164,42 @@ def test_the_network_is_loaded_once_until_it_changes(model):
     stat = (model / "model.json").stat()
     os.utime(model / "model.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert load_network(model) is not first
+
+
+def test_the_model_calibration_decides_what_is_unsure(model, samples, tmp_path):
+    calibrated = tmp_path / "calibrated"
+    calibrated.mkdir()
+    for f in model.iterdir():
+        (calibrated / f.name).write_bytes(f.read_bytes())
+    alpha = rasterize(pad_strokes(samples[0]), 260, RASTER_HEIGHT)
+    strokes = pad_strokes(samples[0])
+    for threshold, sure in [(0.0, True), (1.01, False)]:
+        (calibrated / "calibration.json").write_text(json.dumps(
+            {"temperature": 1.0, "unsure_below": threshold, "not_a_digit_from": 1.01,
+             "junk_model": None}))
+        for reading in (predict(alpha, calibrated), predict_strokes(strokes, calibrated)):
+            digit = reading.digits[0]
+            assert reading.sure is sure and digit.sure is sure
+            assert digit.verdict.kind == ("digit" if sure else "unsure")
+            expected = reading.text if sure else f"{digit.digit} or {digit.verdict.runner_up}?"
+            assert reading.label == digit.label == expected
+            assert str(reading) == f"{expected} ({reading.confidence:.1%})"
+    (calibrated / "calibration.json").write_text("{not json")
+    with pytest.raises(ModelError, match="calibration.json"):
+        predict(alpha, calibrated)
+
+
+def test_an_unsure_digit_of_a_number_is_bracketed(model, samples):
+    chosen = [samples[i] for i in (3, 10, 25)]
+    strokes = pendigits.side_by_side(chosen, gap=0.3)
+    number = predict_strokes(strokes, model)
+    unsure = [api.decide.Verdict("unsure", 4, 9, (0.1,) * 10, 0.0)]
+    digits = (number.digits[0], dataclasses.replace(number.digits[1], verdict=unsure[0]),
+              number.digits[2])
+    mixed = dataclasses.replace(number, digits=digits)
+    assert not mixed.sure
+    outer = [d.label if d.sure else f"[{d.label}]" for d in (digits[0], digits[2])]
+    assert mixed.label == f"{outer[0]}[4 or 9?]{outer[1]}"
 
 
 def test_the_reading_prints_like_the_command_line(model, samples):

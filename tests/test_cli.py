@@ -72,17 +72,13 @@ def test_no_command_is_a_usage_error():
 
 
 def test_one_line_per_file(pictures, model):
-    result = digitpad("predict", pictures["dark"], pictures["light"], pictures["number"],
-                      "--model", model)
+    from digitpad import predict
+
+    files = [pictures["dark"], pictures["light"], pictures["number"]]
+    result = digitpad("predict", *files, "--model", model)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert len(lines) == 3
-    for line, key, digits in zip(lines, ("dark", "light", "number"), (1, 1, 2)):
-        name, _, reading = line.partition(": ")
-        assert name == str(pictures[key])
-        text, percent = reading.split(" ")
-        assert len(text) == digits and text.isdigit()
-        assert percent.startswith("(") and percent.endswith("%)")
+    assert result.stdout.splitlines() == [f"{f}: {predict(f, model)}" for f in files]
+    assert [len(predict(f, model).digits) for f in files] == [1, 1, 2]
 
 
 def test_bad_files_are_reported_and_the_rest_still_read(pictures, model):
@@ -107,8 +103,10 @@ def test_json_lists_every_file_with_its_reading_or_error(pictures, model):
     number, missing = json.loads(result.stdout)
     assert number["file"] == str(pictures["number"])
     assert len(number["text"]) == 2 and len(number["digits"]) == 2
+    assert isinstance(number["sure"], bool) and number["label"]
     assert number["digits"][0]["box"][0] < number["digits"][1]["box"][0]
     for digit in number["digits"]:
+        assert digit["verdict"] in ("digit", "unsure", "not a digit")
         assert len(digit["probabilities"]) == 10
         assert digit["confidence"] == max(digit["probabilities"])
         assert sum(digit["probabilities"]) == pytest.approx(1, abs=1e-4)
