@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         "scribbles": f"{args.scribbles} from digitpad.scribbles, seed {FIT_SEED}",
         "reported_on": f"held-out writers {sorted(pendigits.HELD_OUT_WRITERS)}, scribbles seed {REPORT_SEED}",
     }
+    if report["held_out_accuracy"] < 0.5:
+        print(f"calibrate: warning: the model reads only {report['held_out_accuracy']:.0%} of "
+              "held-out digits right; is it the trained model?", file=sys.stderr)
     out = Path(args.out) if args.out else Path(args.model) / "calibration.json"
     out.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     _print_report(calibration, out)
