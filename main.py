@@ -8,6 +8,9 @@ from array import array
 from itertools import chain
 
 import js
+
+js.performance.mark("digitpad: main.py runs")
+
 from pyodide.ffi import JsException, create_proxy, to_js
 from pyscript import document, window
 

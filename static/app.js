@@ -5,7 +5,7 @@
 // main.py finds everything it needs on window.digitpad.
 
 import { Pad } from "./pad.js";
-import { loadModel } from "./model.js";
+import { downloadModel, loadModel } from "./model.js";
 
 const body = document.body;
 const statusText = document.getElementById("status-text");
@@ -43,8 +43,10 @@ function fail(message) {
 }
 
 let model = null;
-const modelReady = loadModel().then(
+const download = downloadModel("model/model.json");
+const modelReady = loadModel(download).then(
   (loaded) => {
+    performance.mark("digitpad: model ready");
     model = loaded;
     delete waiting.model;
     showProgress();
@@ -57,10 +59,22 @@ const modelReady = loadModel().then(
 );
 modelReady.catch(() => {}); // reported by fail(); main.py sees the rejection itself
 
+// Python starts once the model is known to be there. Its downloads are already under
+// way (see the preloads in index.html), and booting it keeps the main thread busy for
+// a while: a missing model is said at once instead of after that.
+download.then(
+  () => {
+    performance.mark("digitpad: model downloaded");
+    return import("../vendor/pyscript/core.js");
+  },
+  () => {},
+);
+
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.
 let lastProgress = performance.now();
 addEventListener("py:progress", ({ detail }) => {
   lastProgress = performance.now();
+  performance.mark(`digitpad: ${detail}`);
   if (/^Loading/.test(detail) && waiting.python) {
     waiting.python = detail === "Loading interpreter" ? "the Python interpreter" : "Python";
     showProgress();
@@ -127,8 +141,12 @@ window.digitpad = {
   get lastInput() {
     return model?.lastInput ?? null;
   },
+  /** Milliseconds from navigation to the first reading (for the benchmark). */
+  readyMs: null,
   /** Called by main.py once it reads the pad. */
   started() {
+    this.readyMs ??= performance.now();
+    performance.mark("digitpad: ready");
     delete waiting.python;
     if (body.dataset.state !== "loading") return;
     body.dataset.state = "ready";

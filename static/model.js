@@ -10,15 +10,22 @@ const CLASSES = 10;
 
 export class ModelLoadError extends Error {}
 
-/** Load TF.js, its wasm backend and the model; resolves to a warmed-up Model. */
-export async function loadModel(modelUrl = "model/model.json", vendor = "vendor/") {
-  // Download the model while TF.js loads and compiles its backend: neither needs the other.
-  const download = fetchArtifacts(modelUrl);
-  download.catch(() => {}); // reported below, once awaited
-  await loadScript(`${vendor}tfjs/tf.min.js`);
-  await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
-  tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
-  const [artifacts] = await Promise.all([download, startBackend()]);
+/** Start downloading the model (model.json and its weights): TF.js "model artifacts". */
+export function downloadModel(modelUrl = "model/model.json") {
+  return fetchArtifacts(modelUrl);
+}
+
+/** Load TF.js and its wasm backend, then the downloaded model; resolves to a warmed-up Model. */
+export async function loadModel(download, vendor = "vendor/") {
+  // TF.js loads and compiles its backend while the model downloads: neither needs the
+  // other, and whichever fails first is reported at once.
+  const runtime = (async () => {
+    await loadScript(`${vendor}tfjs/tf.min.js`);
+    await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
+    tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
+    await startBackend();
+  })();
+  const [artifacts] = await Promise.all([download, runtime]);
   let network;
   try {
     network = await tf.loadLayersModel(tf.io.fromMemory(artifacts));

@@ -62,8 +62,6 @@ def _serve_module():
 @contextmanager
 def serving(directory: Path = DIST):
     """Serve ``directory`` on a free 127.0.0.1 port; yields the site's URL."""
-    if not (directory / "index.html").is_file():
-        raise FileNotFoundError(f"{directory} has no index.html: run `make build` first")
     server = _serve_module().make_server(directory)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

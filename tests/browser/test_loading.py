@@ -1,0 +1,156 @@
+"""Loading the page: touch input, offline use, any subpath, only its own origin, and a
+clear message (never an endless spinner) when part of it is missing."""
+
+import json
+import os
+import time
+
+import pytest
+
+from tests.browser import helpers
+
+ERROR_WITHIN_MS = 10_000
+
+
+def test_the_page_only_ever_asks_its_own_origin(browser, site):
+    context = browser.new_context()
+    log = helpers.RequestLog(context)
+    try:
+        page = helpers.open_app(context.new_page(), site)
+        sample = helpers.pinned_sample(1)[0]
+        assert helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))["value"]
+    finally:
+        context.close()
+    assert any(url.endswith("vendor/pyodide/pyodide.asm.wasm") for url in log.urls)
+    assert any(url.endswith("model/model.json") for url in log.urls)
+    assert log.foreign(site) == []
+
+
+def test_drawing_by_touch(new_context, site):
+    context = new_context(
+        site, viewport={"width": 390, "height": 844}, device_scale_factor=3, has_touch=True, is_mobile=True
+    )
+    page = helpers.open_app(context.new_page(), site)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate(
+        "window.pointerTypes = []; document.querySelector('#pad').addEventListener("
+        "'pointerdown', e => pointerTypes.push(e.pointerType))"
+    )
+    box = helpers.pad_box(page)
+    sample = helpers.pinned_sample(10)[7]
+    cdp = context.new_cdp_session(page)
+    for stroke in helpers.centered(sample, helpers.raster_width(page)):
+        points = [helpers.to_screen(box, x, y) for x, y in stroke]
+        kinds = ["touchStart"] + ["touchMove"] * (len(points) - 1)
+        for kind, (x, y) in zip(kinds, points):
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function(f"digitpad.pad.strokeCount === {len(sample.strokes)}")
+    shown = helpers.prediction(page)
+    assert shown["value"] == "7"
+    assert page.evaluate("pointerTypes") == ["touch"] * len(sample.strokes)
+    assert page.evaluate("window.scrollY") == 0  # drawing did not scroll the page
+    # Sharp on a 3x screen: the canvas has a backing pixel per device pixel.
+    width, css = page.evaluate(
+        "[document.querySelector('#pad').width, document.querySelector('#pad').getBoundingClientRect().width]"
+    )
+    assert width == round(css * 3)
+
+
+def test_works_offline_after_the_first_visit(new_context, site):
+    context = new_context(site)
+    page = helpers.open_app(context.new_page(), site)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+
+    context.set_offline(True)
+    sample = helpers.pinned_sample(10)[3]
+    try:
+        page.reload()
+        helpers.wait_ready(page)
+        assert helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))["value"] == "3"
+
+        other = context.new_page()
+        helpers.open_app(other, site + "index.html?from=home-screen")
+        assert helpers.draw(other, helpers.centered(sample, helpers.raster_width(other)))["value"] == "3"
+    finally:
+        context.set_offline(False)
+
+
+def test_a_new_build_replaces_the_old_cache(new_context, tmp_path):
+    site_dir = helpers.copy_site(tmp_path / "site")
+    with helpers.serving(site_dir) as site:
+        context = new_context(site)
+        page = helpers.open_app(context.new_page(), site)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        first = page.evaluate("caches.keys()")
+        assert len(first) == 1 and first[0].startswith("digitpad-")
+
+        # A deploy: same files but one, so a new version.
+        worker = (site_dir / "sw.js").read_text()
+        (site_dir / "sw.js").write_text(worker.replace(first[0][len("digitpad-"):], "0123456789abcdef"))
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        page.wait_for_selector("#update:not([hidden])", timeout=30_000)
+        assert page.get_attribute("body", "data-update") == "available"
+        with page.expect_navigation():
+            page.click("#update")
+        helpers.wait_ready(page)
+        page.wait_for_function(
+            "caches.keys().then(k => k.length === 1 && k[0] === 'digitpad-0123456789abcdef')"
+            " && navigator.serviceWorker.controller !== null",
+            timeout=30_000,
+        )
+
+
+def test_works_from_a_subpath(new_context, tmp_path):
+    root = tmp_path / "www"
+    (root / "tools").mkdir(parents=True)
+    os.symlink(helpers.DIST, root / "tools" / "digitpad")
+    with helpers.serving(root) as origin:
+        site = origin + "tools/digitpad/"
+        page = helpers.open_app(new_context(site).new_page(), site)
+        sample = helpers.pinned_sample(10)[5]
+        assert helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))["value"] == "5"
+
+
+def expect_error(new_context, site_dir, words):
+    with helpers.serving(site_dir) as site:
+        page = new_context(site).new_page()
+        start = time.monotonic()
+        page.goto(site)
+        page.wait_for_selector("body[data-state=error]", timeout=ERROR_WITHIN_MS)
+        took = time.monotonic() - start
+        message = page.inner_text("#status-text")
+        assert page.locator("#status").is_visible()
+        for word in words:
+            assert word in message
+        # Drawing still works, with no reading.
+        helpers.draw(page, helpers.centered(helpers.pinned_sample(1)[0], helpers.raster_width(page)))
+        assert helpers.prediction(page)["value"] == ""
+        return took, message
+
+
+def test_a_missing_model_is_reported(new_context, tmp_path):
+    site_dir = helpers.copy_site(tmp_path / "site", drop=("model/model.json",))
+    took, message = expect_error(new_context, site_dir, ["model", "404", "Reload"])
+    print(f"\nmissing model reported after {took:.1f} s: {message}")
+
+
+def test_a_damaged_model_is_reported(new_context, tmp_path):
+    site_dir = helpers.copy_site(tmp_path / "site", replace={"model/model.json": b"{ not json"})
+    expect_error(new_context, site_dir, ["model", "damaged"])
+
+
+def test_a_model_without_its_weights_is_reported(new_context, tmp_path):
+    manifest = json.loads((helpers.DIST / "model" / "model.json").read_text())
+    shard = manifest["weightsManifest"][0]["paths"][0]
+    site_dir = helpers.copy_site(tmp_path / "site", drop=(f"model/{shard}",))
+    expect_error(new_context, site_dir, ["model", shard])
+
+
+@pytest.mark.parametrize(
+    "missing", ["vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide.asm.wasm", "digitpad/reader.py"]
+)
+def test_a_missing_part_of_python_is_reported(new_context, tmp_path, missing):
+    site_dir = helpers.copy_site(tmp_path / "site", drop=(missing,))
+    expect_error(new_context, site_dir, [missing])
