@@ -44,6 +44,10 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def _relu_in_place(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0, out=x)
+
+
 _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": lambda x: x,
     "relu": lambda x: np.maximum(x, 0),
@@ -54,14 +58,19 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-def _activation(name: str | None, layer: str) -> Callable[[np.ndarray], np.ndarray]:
+def _activation(name: str | None, layer: str):
+    """The activation as ``f(x, fresh=False)``; ``fresh`` says x is a scratch array the
+    caller just made, which ReLU may then overwrite instead of allocating another."""
     name = name or "linear"
     if name not in _ACTIVATIONS:
         raise ModelError(
             f"layer {layer!r}: activation {name!r} is not supported "
             f"(supported: {', '.join(sorted(_ACTIVATIONS))})"
         )
-    return _ACTIVATIONS[name]
+    plain = _ACTIVATIONS[name]
+    if name == "relu":
+        return lambda x, fresh=False: _relu_in_place(x) if fresh else plain(x)
+    return lambda x, fresh=False: plain(x)
 
 
 def _pair(value) -> tuple[int, int]:
@@ -97,6 +106,19 @@ def _windows(x: np.ndarray, kernel, strides) -> np.ndarray:
     return sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]
 
 
+def _shifted(x: np.ndarray, kernel, strides):
+    """For each kernel offset (i, j), the input pixels that offset sees at every output
+    position: kh*kw strided views, each shaped like the output."""
+    (kh, kw), (sh, sw) = kernel, strides
+    n, height, width, _ = x.shape
+    if height < kh or width < kw:
+        raise ModelError(f"input {height}x{width} is smaller than the {kh}x{kw} window")
+    h, w = (height - kh) // sh + 1, (width - kw) // sw + 1
+    for i in range(kh):
+        for j in range(kw):
+            yield x[:, i : i + (h - 1) * sh + 1 : sh, j : j + (w - 1) * sw + 1 : sw]
+
+
 @dataclass
 class _Layer:
     name: str
@@ -123,33 +145,39 @@ def _conv2d(config: dict, weights: dict[str, np.ndarray], name: str):
     padding = config.get("padding", "valid")
     act = _activation(config.get("activation"), name)
     kh, kw, c_in, c_out = kernel.shape
-    # im2col rows are ordered (kh, kw, c_in), the kernel's own order, so it reshapes flat.
+    # Patch rows are ordered (kh, kw, c_in), the kernel's own order, so it reshapes flat.
     flat_kernel = kernel.reshape(kh * kw * c_in, c_out)
 
     def run(x: np.ndarray) -> np.ndarray:
-        win = _windows(_pad(x, size, strides, padding, 0.0), size, strides)
-        n, h, w = win.shape[:3]
-        cols = win.transpose(0, 1, 2, 4, 5, 3).reshape(n * h * w, kh * kw * c_in)
+        windows = _windows(_pad(x, size, strides, padding, 0.0), size, strides)
+        n, h, w = windows.shape[:3]
+        # im2col; copying the transposed window view measured faster than stacking slices
+        cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * h * w, kh * kw * c_in)
         y = cols @ flat_kernel
         if bias is not None:
             y += bias
-        return act(y.reshape(n, h, w, c_out))
+        return act(y.reshape(n, h, w, c_out), fresh=True)
 
     return run
 
 
-def _pool2d(config: dict, reduce, fill: float, name: str):
+def _pool2d(config: dict, name: str, average: bool):
     _check_channels_last(config, name)
     size = _pair(config.get("pool_size", 2))
     strides = _pair(config.get("strides") or size)
     padding = config.get("padding", "valid")
-    if padding == "same" and reduce is np.mean:
+    if padding == "same" and average:
         # TF excludes the padding from the average; zero-padding would bias the edges.
         raise ModelError(f"layer {name!r}: average pooling with 'same' padding is not supported")
 
     def run(x: np.ndarray) -> np.ndarray:
-        win = _windows(_pad(x, size, strides, padding, fill), size, strides)
-        return reduce(win, axis=(4, 5))
+        # Elementwise over the kh*kw shifted views: measured several times faster than
+        # reducing a window view.
+        views = _shifted(_pad(x, size, strides, padding, -np.inf), size, strides)
+        out = next(views).copy()
+        for view in views:
+            (np.add if average else np.maximum)(out, view, out=out)
+        return out / (size[0] * size[1]) if average else out
 
     return run
 
@@ -168,7 +196,13 @@ def _batch_norm(config: dict, weights: dict[str, np.ndarray], name: str):
     # Folded into one multiply-add, as inference does.
     mul = (gamma / np.sqrt(var + np.float32(config.get("epsilon", 1e-3)))).astype(np.float32)
     add = (beta - mean * mul).astype(np.float32)
-    return lambda x: x * mul + add
+
+    def run(x: np.ndarray) -> np.ndarray:
+        y = x * mul
+        y += add
+        return y
+
+    return run
 
 
 def _dense(config: dict, weights: dict[str, np.ndarray], name: str):
@@ -180,7 +214,7 @@ def _dense(config: dict, weights: dict[str, np.ndarray], name: str):
         y = x @ kernel
         if bias is not None:
             y += bias
-        return act(y)
+        return act(y, fresh=True)
 
     return run
 
@@ -207,9 +241,9 @@ def _build_layer(kind: str, config: dict, weights: dict[str, np.ndarray], name: 
     if kind == "BatchNormalization":
         return _batch_norm(config, weights, name)
     if kind == "MaxPooling2D":
-        return _pool2d(config, np.max, -np.inf, name)
+        return _pool2d(config, name, average=False)
     if kind == "AveragePooling2D":
-        return _pool2d(config, np.mean, 0.0, name)
+        return _pool2d(config, name, average=True)
     if kind == "GlobalAveragePooling2D":
         _check_channels_last(config, name)
         return lambda x: x.mean(axis=(1, 2))
