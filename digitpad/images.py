@@ -62,8 +62,10 @@ def open_image(path: str | os.PathLike) -> Image.Image:
 def _pixels_of(image: Image.Image) -> np.ndarray:
     """Pillow image -> uint8 array, keeping transparency where the image has it."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-        values = np.asarray(image, dtype=np.float64)
+    if image.mode.startswith("I;16"):
+        return (np.asarray(image, dtype=np.float64) / 65535).astype(np.float32)
+    if image.mode in ("I", "F"):  # no fixed range: scale by the brightest pixel
+        values = np.clip(np.asarray(image, dtype=np.float64), 0, None)
         top = values.max()
         return (values / top).astype(np.float32) if top > 0 else np.zeros(values.shape, np.float32)
     return np.asarray(image.convert("RGBA" if has_alpha else "RGB"))
