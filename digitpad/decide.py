@@ -42,7 +42,9 @@ FEATURES = (
 )
 STROKE_FEATURES = FEATURES[3:]
 
-# Used when no calibration is given: the raw softmax and plain thresholds.
+# Used when no calibration is given: the raw softmax and plain thresholds. A calibration
+# may also hold "unsure_margin": unsure too when log(p1 / p2) falls below it, which
+# keeps its meaning when a sharp temperature pushes every top probability to 1.
 DEFAULT_CALIBRATION: dict = {
     "temperature": 1.0,
     "unsure_below": 0.6,
@@ -108,7 +110,7 @@ def decide(
         pass  # a score that overflowed: keep the softmax's own doubt
     if junk >= params["not_a_digit_from"]:
         kind = NOT_A_DIGIT
-    elif calibrated[top] < params["unsure_below"]:
+    elif calibrated[top] < params["unsure_below"] or features[1] < params.get("unsure_margin", -1.0):
         kind = UNSURE
     else:
         kind = DIGIT
@@ -203,8 +205,9 @@ def _checked(calibration: Mapping | None) -> Mapping:
         t = float(calibration["temperature"])
         unsure = float(calibration["unsure_below"])
         junk = float(calibration["not_a_digit_from"])
+        margin = float(calibration.get("unsure_margin", -1.0))
         model = calibration.get("junk_model")
-        if not (t > 0 and math.isfinite(t) and math.isfinite(unsure) and math.isfinite(junk)):
+        if not all(map(math.isfinite, (t, unsure, junk, margin))) or t <= 0:
             return DEFAULT_CALIBRATION
         if model is not None:
             _logistic(model, [0.0] * len(FEATURES))

@@ -151,3 +151,13 @@ def test_any_probabilities_give_a_valid_verdict(values, strokes):
         assert len(v.probabilities) == 10 and sum(v.probabilities) == pytest.approx(1)
         assert 0 <= v.junk <= 1
         assert isinstance(v.label, str)
+
+
+def test_unsure_margin_on_the_log_odds_of_the_top_two():
+    c = calibration(unsure_below=0.0, unsure_margin=math.log(3))
+    assert decide.decide(probs(d4=0.74, d9=0.25), calibration=c).kind == UNSURE
+    assert decide.decide(probs(d4=0.76, d9=0.24), calibration=c).kind == DIGIT
+    # a sharp temperature saturates the top probability but not the margin
+    sharp = calibration(temperature=0.02, unsure_below=0.0, unsure_margin=25.0)
+    v = decide.decide(probs(d4=0.6, d9=0.39), calibration=sharp)
+    assert v.confidence > 0.99999 and v.kind == UNSURE

@@ -76,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
 
     junk_tune = _junk_scores(tune, calibration)
     calibration["not_a_digit_from"] = float(np.quantile(junk_tune, 1 - NOT_A_DIGIT_BUDGET))
-    tops = np.array([max(_verdicts(tune, calibration)[i].probabilities) for i in range(len(junk_tune))])
-    kept = tops[junk_tune < calibration["not_a_digit_from"]]
-    calibration["unsure_below"] = float(np.quantile(kept, UNSURE_BUDGET)) if len(kept) else 0.5
+    # Unsure when the top two are close: the log-odds between them, unlike the top
+    # probability, does not saturate at 1 for a sharp temperature.
+    margins = np.array([decide.probability_features(v.probabilities)[1] for v in _verdicts(tune, calibration)])
+    kept = margins[junk_tune < calibration["not_a_digit_from"]]
+    calibration["unsure_margin"] = float(np.quantile(kept, UNSURE_BUDGET)) if len(kept) else math.log(2)
 
     report = measure(calibration, held, junk_test, [k for k, _ in junk_report])
     report.update(read_numbers(classify, calibration, samples, args.numbers))
@@ -135,7 +137,7 @@ def _raster(strokes) -> tuple[bytes, int, int]:
 
 
 def _verdicts(part: dict, calibration: dict) -> list[decide.Verdict]:
-    key = ("verdicts", id(calibration), calibration["not_a_digit_from"], calibration["unsure_below"])
+    key = ("verdicts", id(calibration), calibration["not_a_digit_from"], calibration.get("unsure_margin"))
     if part.get("_key") != key:
         part["_verdicts"] = [
             decide.decide(p, s, calibration) for p, s in zip(part["probabilities"], part["strokes"])
@@ -163,7 +165,7 @@ def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """The T minimising the negative log-likelihood of softmax(log p / T) on true labels."""
     logs = np.log(np.clip(probabilities.astype(np.float64), 1e-30, 1.0))
     best = None
-    for t in np.exp(np.linspace(np.log(0.2), np.log(5.0), 241)):
+    for t in np.exp(np.linspace(np.log(0.02), np.log(20.0), 401)):
         z = logs / t
         z -= z.max(axis=1, keepdims=True)
         nll = -(z[np.arange(len(labels)), labels] - np.log(np.exp(z).sum(axis=1))).mean()
@@ -299,7 +301,7 @@ def _group_images(strokes, digit_height: float) -> tuple[list[float], list[list[
 
 def _print_report(calibration: dict, out: Path) -> None:
     r = calibration["report"]
-    print(f"temperature {calibration['temperature']:.3f}, unsure below {calibration['unsure_below']:.3f}, "
+    print(f"temperature {calibration['temperature']:.3f}, unsure below log-odds {calibration['unsure_margin']:.3f}, "
           f"not a digit from {calibration['not_a_digit_from']:.3f}")
     print(f"held-out digits ({r['held_out_digits']}): accuracy {r['held_out_accuracy']:.2%}, "
           f"flagged (false reject) {r['false_reject_rate']:.2%} "
