@@ -36,8 +36,8 @@ SCRIBBLES = 1200
 NUMBERS = 1000
 
 # Share of the tune writers' digits each flag may take; the held-out target is 3% in all.
-NOT_A_DIGIT_BUDGET = 0.0075
-UNSURE_BUDGET = 0.005
+NOT_A_DIGIT_BUDGET = 0.004
+UNSURE_BUDGET = 0.0025
 
 
 def main(argv: list[str] | None = None) -> int:
