@@ -14,6 +14,7 @@ js.performance.mark("digitpad: main.py runs")
 from pyodide.ffi import JsException, create_proxy, to_js
 from pyscript import document, window
 
+from digitpad.decide import parse_calibration
 from digitpad.reader import Reader
 from digitpad.view import describe
 
@@ -50,6 +51,18 @@ def current_strokes():
     return strokes, snapshot.width
 
 
+async def calibration():
+    """The model's calibration for the verdicts, or None for plain thresholds."""
+    text = await app.calibration
+    if not text:
+        return None
+    try:
+        return parse_calibration(text)
+    except ValueError as error:
+        js.console.warn(f"digitpad: model/calibration.json ignored: {error}")
+        return None
+
+
 class Page:
     """The elements that show a reading."""
 
@@ -67,8 +80,10 @@ class Page:
         self.seq += 1
         p = self.prediction
         p.textContent = view.headline
+        p.style.setProperty("--chars", str(max(1, len(view.headline))))
         p.dataset.value = view.value
         p.dataset.confidence = f"{view.confidence:.4f}"
+        p.dataset.verdict = view.verdict
         p.toggleAttribute("data-empty", not view.value)
         self.sureness.textContent = view.sureness
         for element, bar in zip(self.bars, view.bars):
@@ -109,7 +124,7 @@ async def main():
         model = await app.modelReady
     except JsException:
         return  # the page already says the model failed to load
-    reader = Reader(raster, classifier(model))
+    reader = Reader(raster, classifier(model), calibration=await calibration())
     page = Page()
 
     def read(announce):

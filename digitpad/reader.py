@@ -2,7 +2,10 @@
 classify them in one batch and say what the whole thing reads.
 
 Strokes are grouped into digits by where they sit (``segment.group_strokes``); a group
-whose ink is a number written in one go is cut at its waists (``segment.split_wide``).
+whose ink is a number written in one go is cut at its waists (``segment.split_wide``)
+and read as pieces when that reads better than the whole (``decide.prefer_parts``).
+Each digit gets a verdict (``decide.decide``): a digit, unsure between two, or not a
+digit at all.
 
 The reader does not know where pixels or probabilities come from. In the browser the
 raster function is the pad's canvas and the classifier is TensorFlow.js; under CPython
@@ -13,9 +16,10 @@ training scripts run exactly the code the page runs. Standard library only.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from digitpad.decide import Verdict, decide, prefer_parts
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
 from digitpad.preprocess import prepare
 from digitpad.segment import crop_columns, digit_height, group_strokes, split_wide
@@ -41,6 +45,7 @@ class Digit:
     pixels: tuple[float, ...]  # the SIZE*SIZE network input, row-major, ink = 1
     strokes: tuple[int, ...]  # indices into the drawing's strokes
     box: tuple[int, int, int, int]  # the rasterized area of the pad: x0, y0, x1, y1
+    verdict: Verdict  # digit, unsure or not a digit, with calibrated probabilities
 
     @property
     def confidence(self) -> float:
@@ -112,12 +117,14 @@ class Reader:
         classify: Classify,
         brush: float = BRUSH_WIDTH,
         group: Group = group_strokes,
+        calibration: Mapping | None = None,
     ):
         self.raster = raster
         self.classify = classify
         self.brush = brush
         self.group = group
-        self._cache: dict[tuple, list[_Part]] = {}
+        self.calibration = calibration  # model/calibration.json for decide; None: defaults
+        self._cache: dict[tuple, tuple[_Part, list[_Part]]] = {}
 
     def read(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Reading:
         """Read the drawing on a pad ``width`` x ``height`` raster pixels."""
@@ -127,51 +134,68 @@ class Reader:
             return EMPTY
         # Cutting a group depends on how tall the writing is, so that is part of the key.
         tall = round(digit_height(strokes, groups, self.brush), 1)
-        found = []  # (indices, cache key, parts)
+        found = []  # (indices, cache key, (whole, pieces))
         for indices in groups:
             box = raster_box(strokes, indices, width, height, self.brush)
             if box is None:
                 continue
             key = (box, tall, tuple(tuple(strokes[i]) for i in indices))
-            parts = self._cache.get(key)
-            if parts is None:
-                parts = self._parts(indices, box, tall)
-            found.append((indices, key, parts))
-        fresh = [p for _, _, parts in found for p in parts if p.probabilities is None]
+            read = self._cache.get(key) or self._prepare(indices, box, tall)
+            if read is not None:
+                found.append((indices, key, read))
+        fresh = [
+            part
+            for _, _, (whole, pieces) in found
+            for part in (whole, *pieces)
+            if part.probabilities is None
+        ]
         if fresh:
             for part, probabilities in zip(fresh, self._classify([p.pixels for p in fresh])):
                 part.probabilities = probabilities
         digits = []
-        for indices, key, parts in found:
-            self._remember(key, parts)
-            for part in parts:
+        for indices, key, (whole, pieces) in found:
+            self._remember(key, (whole, pieces))
+            drawn = [strokes[i] for i in indices]
+            verdict = decide(whole.probabilities, drawn, self.calibration, self.brush)
+            chosen = [(whole, verdict)]
+            if pieces:
+                verdicts = [
+                    decide(p.probabilities, None, self.calibration, self.brush) for p in pieces
+                ]
+                if prefer_parts(verdict, verdicts):
+                    chosen = list(zip(pieces, verdicts))
+            for part, verdict in chosen:
                 probabilities = part.probabilities
                 value = max(range(CLASSES), key=probabilities.__getitem__)
-                digits.append(Digit(value, probabilities, part.pixels, tuple(indices), part.box))
+                digits.append(
+                    Digit(value, probabilities, part.pixels, tuple(indices), part.box, verdict)
+                )
         if not digits:
             return EMPTY
         latest = len(strokes) - 1
         holding = [i for i, d in enumerate(digits) if latest in d.strokes]
         return Reading(tuple(digits), holding[-1] if holding else len(digits) - 1)
 
-    def _parts(self, indices: Sequence[int], box: tuple[int, int, int, int], tall: float):
-        """The digits in one group's raster: usually one, more for a number in one stroke."""
+    def _prepare(self, indices: Sequence[int], box: tuple[int, int, int, int], tall: float):
+        """The group's input as a whole and, for a number in one stroke, as pieces; None
+        when it leaves no ink."""
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         alpha = self.raster(indices, x0, y0, w, h, self.brush)
         if len(alpha) != w * h:
             raise ValueError(f"the raster function gave {len(alpha)} bytes for {w}x{h} pixels")
+        prepared = prepare(alpha, w, h)
+        if prepared is None:
+            return None
+        whole = _Part(tuple(prepared.pixels), box)
+        pieces = []
         columns = split_wide(alpha, w, h, tall, self.brush)
-        if len(columns) <= 1:
-            pieces = [(alpha, 0, w)]
-        else:
-            pieces = [(crop_columns(alpha, w, h, a, b), a, b) for a, b in columns]
-        parts = []
-        for ink, a, b in pieces:
-            prepared = prepare(ink, b - a, h)
-            if prepared is not None:
-                parts.append(_Part(tuple(prepared.pixels), (x0 + a, y0, x0 + b, y1)))
-        return parts
+        if len(columns) > 1:
+            for a, b in columns:
+                piece = prepare(crop_columns(alpha, w, h, a, b), b - a, h)
+                if piece is not None:
+                    pieces.append(_Part(tuple(piece.pixels), (x0 + a, y0, x0 + b, y1)))
+        return whole, pieces if len(pieces) > 1 else []
 
     def _classify(self, batch: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
         answers = [tuple(float(p) for p in row) for row in self.classify(batch)]
@@ -182,9 +206,9 @@ class Reader:
             )
         return answers
 
-    def _remember(self, key, parts) -> None:
+    def _remember(self, key, read) -> None:
         self._cache.pop(key, None)
-        self._cache[key] = parts
+        self._cache[key] = read
         while len(self._cache) > CACHE_SIZE:
             del self._cache[next(iter(self._cache))]
 

@@ -26,7 +26,8 @@ PAGE_FILES = ["index.html", "main.py", "pyscript.toml"]
 VENDOR_PARTS = ["pyscript", "pyodide", "tfjs", "tfjs-wasm"]
 # Sources that are templates or development aids, not files the page loads.
 STATIC_SKIP = {"sw.js"}
-MODEL_SUFFIXES = {".json", ".bin"}
+# Beside model.json and its weight shards, the page reads only this (when there is one).
+MODEL_EXTRAS = ["calibration.json"]
 
 
 class BuildError(Exception):
@@ -45,6 +46,19 @@ def browser_modules() -> list[str]:
     return sources
 
 
+def model_files(model: Path) -> list[str]:
+    """model.json, the weight shards it names, and the extras the page reads."""
+    try:
+        manifest = json.loads((model / "model.json").read_text())
+        shards = [p for group in manifest["weightsManifest"] for p in group["paths"]]
+    except (ValueError, KeyError, TypeError):
+        raise BuildError(f"{model / 'model.json'} is not a TF.js layers model") from None
+    lost = [s for s in shards if not (model / s).is_file()]
+    if lost:
+        raise BuildError(f"{model} lacks weight shards named in model.json: {', '.join(lost)}")
+    return ["model.json", *shards, *(e for e in MODEL_EXTRAS if (model / e).is_file())]
+
+
 def check_inputs(model: Path) -> None:
     vendor = ROOT / "vendor"
     absent = [part for part in VENDOR_PARTS if not (vendor / part).is_dir()]
@@ -58,14 +72,7 @@ def check_inputs(model: Path) -> None:
             f"{model / 'model.json'} is missing: train one with `make train` "
             "(or point --model at a converted TF.js layers model)"
         )
-    try:
-        manifest = json.loads((model / "model.json").read_text())
-        shards = [p for group in manifest["weightsManifest"] for p in group["paths"]]
-    except (ValueError, KeyError, TypeError):
-        raise BuildError(f"{model / 'model.json'} is not a TF.js layers model") from None
-    lost = [s for s in shards if not (model / s).is_file()]
-    if lost:
-        raise BuildError(f"{model} lacks weight shards named in model.json: {', '.join(lost)}")
+    model_files(model)
 
 
 def copy_tree(source: Path, target: Path, keep=lambda path: True) -> None:
@@ -86,7 +93,9 @@ def assemble(model: Path, out: Path) -> None:
         dest = out / src
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / src, dest)
-    copy_tree(model, out / "model", lambda p: p.suffix in MODEL_SUFFIXES)
+    (out / "model").mkdir()
+    for name in model_files(model):
+        shutil.copy2(model / name, out / "model" / name)
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
     copy_tree(ROOT / "vendor", out / "vendor")
 

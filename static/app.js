@@ -5,7 +5,7 @@
 // main.py finds everything it needs on window.digitpad.
 
 import { Pad } from "./pad.js";
-import { downloadModel, loadModel } from "./model.js";
+import { downloadCalibration, downloadModel, loadModel } from "./model.js";
 
 const body = document.body;
 const statusText = document.getElementById("status-text");
@@ -44,6 +44,7 @@ function fail(message) {
 
 let model = null;
 const download = downloadModel("model/model.json");
+const calibration = downloadCalibration("model/calibration.json"); // optional
 const modelReady = loadModel(download).then(
   (loaded) => {
     performance.mark("digitpad: model ready");
@@ -95,13 +96,15 @@ addEventListener(
 
 // Some loaders only log a failed download and wait forever (Pyodide's wasm, for one),
 // so watch the downloads themselves: a file of the app that is not there is fatal.
+const optional = /\/model\/calibration\.json$/;
 const essential = /\/(?:vendor|model|digitpad|static)\/.*\.(?:m?js|wasm|zip|json|bin|py)$|\/(?:main\.py|pyscript\.toml)$/;
 if (PerformanceObserver.supportedEntryTypes?.includes("resource")) {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       lastProgress = performance.now();
       const status = entry.responseStatus ?? 0;
-      if (status >= 400 && body.dataset.state === "loading" && essential.test(new URL(entry.name).pathname)) {
+      const path = new URL(entry.name).pathname;
+      if (status >= 400 && body.dataset.state === "loading" && essential.test(path) && !optional.test(path)) {
         const name = shortName(entry.name);
         const what = name.startsWith("model/") ? "The digit model is missing" : "Part of the app is missing";
         fail(`${what} (${name}: HTTP ${status}).`);
@@ -134,6 +137,8 @@ showProgress();
 window.digitpad = {
   pad,
   modelReady,
+  /** model/calibration.json's text, or null. */
+  calibration,
   get model() {
     return model;
   },

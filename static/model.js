@@ -15,6 +15,16 @@ export function downloadModel(modelUrl = "model/model.json") {
   return fetchArtifacts(modelUrl);
 }
 
+/** The model's calibration (model/calibration.json) as text, or null when it has none. */
+export async function downloadCalibration(url = "model/calibration.json") {
+  try {
+    const response = await fetch(url);
+    return response.ok ? await response.text() : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Load TF.js and its wasm backend, then the downloaded model; resolves to a warmed-up Model. */
 export async function loadModel(download, vendor = "vendor/") {
   // TF.js loads and compiles its backend while the model downloads: neither needs the

@@ -192,3 +192,39 @@ def test_the_seen_image_is_the_network_input_in_gray():
 )
 def test_percent(p, text):
     assert percent(p) == text
+
+
+# --- verdicts: sure, unsure, not a digit -------------------------------------------
+
+
+def fixed(probabilities):
+    return lambda batch: [list(probabilities) for _ in batch]
+
+
+def test_a_close_call_is_shown_as_unsure():
+    p = [0.5, 0.45] + [0.05 / 8] * 8
+    view = describe(read([bar(120)], classify=fixed(p)))
+    assert view.value == "0"  # the likeliest digit, for whoever reads the hooks
+    assert view.verdict == "unsure" and view.headline == "0 or 1?"
+    assert view.sureness.startswith("Not sure")
+
+
+def test_a_doodle_is_not_a_digit():
+    p = [0.3, 0.2, 0.2] + [0.3 / 7] * 7
+    view = describe(read([bar(120), circle(470, 140)], classify=fixed(p)))
+    assert view.verdict == "not a digit" and view.headline == "??"
+    assert view.digits == (("?", "30%"), ("?", "30%"))
+
+
+def test_the_view_shows_calibrated_probabilities():
+    calibration = {
+        "temperature": 2.0, "unsure_below": 0.2, "not_a_digit_from": 0.95, "junk_model": None
+    }
+    strokes = [bar(120)]
+    reader = Reader(numpy_raster(strokes), InkClassifier(), calibration=calibration)
+    reading = reader.read(strokes, WIDTH)
+    (digit,) = reading.digits
+    assert digit.verdict.confidence < digit.confidence  # a temperature above 1 softens
+    view = describe(reading)
+    assert view.confidence == pytest.approx(digit.verdict.confidence)
+    assert [b.p for b in view.bars] == pytest.approx(digit.verdict.probabilities)
