@@ -61,9 +61,9 @@ def render(results: dict, record: dict | None) -> str:
         "weights are what is measured. Pen digits are the UCI pen-digits trajectories drawn",
         "with the pad's own renderer (`digitpad.render`, the canvas brush) at the pad's full",
         "height and prepared by `digitpad.preprocess`, exactly as the page does. Writers are",
-        "split once in `digitpad/pendigits.py`: 21 train writers, 3 tuning writers (epochs,",
-        "learning rate and augmentation were chosen on them) and 6 held-out writers used",
-        "only for this table.",
+        "split once in `digitpad/pendigits.py`: 21 train writers, 3 tuning writers (the",
+        "validation set during training, and the check that decides between uint8 and",
+        "float16 weights) and 6 held-out writers used only for this table.",
     ]
     if not sets["mnist_test"].get("keras"):
         out += ["", "(No full-precision Keras model was found in `build/`, so only the shipped weights were measured.)"]
@@ -89,7 +89,8 @@ def render(results: dict, record: dict | None) -> str:
             "",
             f"- **Data**: {record['training_images']:,} images per epoch: MNIST's training set"
             + (" (a subset)" if quick else "")
-            + f" plus {c['pen_copies']} drawings of each train writer's pen digit, at a random size",
+            + f" plus {c['pen_copies']} drawing{'s' if c['pen_copies'] > 1 else ''} of each train"
+            " writer's pen digit, at a random size",
             "  between 0.6x and 1.2x the pad's height (a smaller digit has relatively thicker",
             "  strokes, as on the page), with a small tremor of the pen positions.",
             "- **Augmentation** (in the TensorFlow graph, stateless and seeded per batch):",
@@ -98,13 +99,15 @@ def render(results: dict, record: dict | None) -> str:
             f" aspect ±{100 * c['augment']['aspect']:.0f}%, shift ±{c['augment']['shift_px']:g} px,",
             f"  elastic distortion up to {c['augment']['elastic_px']:g} px, stroke thickness"
             " (blend towards a 3x3 dilation or erosion).",
-            f"- **Schedule**: {c['epochs']} epoch(s) of {record['steps_per_epoch']} batches of {c['batch']},"
+            f"- **Schedule**: {c['epochs']} epoch{'s' if c['epochs'] > 1 else ''} of {record['steps_per_epoch']} batches of {c['batch']},"
             f" Adam, cosine learning-rate decay from {c['learning_rate']:g}"
             + (f" after {c['warmup_epochs']:g} warm-up epoch" if c["epochs"] > 1 else "")
             + f"; seed {c['seed']}.",
             f"- **Time**: {minutes:.1f} min on 2 CPU cores: {record['data_seconds']:.0f} s to load"
             f" and draw the data, {record['fit_seconds']:.0f} s to fit"
-            f" ({', '.join(f'{s:.0f}' for s in record['epoch_seconds'])} s per epoch).",
+            f" ({', '.join(f'{s:.0f}' for s in record['epoch_seconds'])} s per epoch)"
+            + (f"; fitting used {record['fit_cpu_seconds'] / 60:.1f} CPU-minutes. Wall time"
+               " grows when other work shares the two cores." if "fit_cpu_seconds" in record else "."),
             f"- **Last epoch**: training accuracy {_pct(h['accuracy'][-1])} (on augmented batches),"
             f" tuning writers {_pct(h['val_accuracy'][-1])}.",
             "- `history.json` holds the configuration and per-epoch figures.",

@@ -20,8 +20,8 @@ from digitpad.pendigits import HELD_OUT_WRITERS, TUNE_WRITERS
 from train import cli, mnist, pens
 
 SETS = {
-    "mnist_test": "MNIST test (10,000 digits)",
-    "pen_held_out": "Held-out pen writers, drawn on the pad as in the browser",
+    "mnist_test": "MNIST test",
+    "pen_held_out": "Held-out pen writers (drawn on the pad as in the browser)",
     "pen_tune": "Tuning pen writers (used for choices)",
 }
 
