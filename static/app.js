@@ -39,6 +39,9 @@ function fail(message) {
   if (body.dataset.state === "error") return;
   body.dataset.state = "error";
   statusText.textContent = `${message} Reload the page to try again.`;
+  // No reading will come: say so where the reading would be, not "Draw a digit".
+  document.getElementById("prediction").textContent = "Can’t read yet";
+  document.getElementById("sureness").textContent = "The page did not finish loading.";
   console.error(`digitpad: ${message}`);
 }
 
