@@ -1,6 +1,8 @@
 """One quick-mode training run, shared by the tests that need a freshly converted model."""
 
+import atexit
 import functools
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ def require_data() -> None:
 @functools.lru_cache(maxsize=1)
 def _train() -> tuple[Path, Path, subprocess.CompletedProcess]:
     folder = Path(tempfile.mkdtemp(prefix="digitpad-quick-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     out, keras = folder / "model", folder / "model.keras"
     result = subprocess.run(
         [sys.executable, "-m", "train", "--quick", "--data", str(MNIST), "--pendigits", str(PENDIGITS),
