@@ -161,3 +161,17 @@ def test_the_canvas_is_sharp_on_high_dpi_screens(new_context, site):
                    return [c.width, c.height, r.width, r.height]; }"""
     )
     assert size[0] == round(size[2] * 2) and size[1] == round(size[3] * 2)
+
+
+def test_a_tap_leaves_a_dot(pad):
+    box = helpers.pad_box(pad)
+    x, y = helpers.to_screen(box, 200, 140)
+    pad.mouse.click(x, y)
+    pad.wait_for_function("digitpad.pad.strokeCount === 1")
+    ((point,),) = pad.evaluate("digitpad.pad.strokes()")
+    assert point == pytest.approx([200, 140], abs=0.01)
+    ink = pad.evaluate(
+        "Math.max(...digitpad.pad.raster([0], 180, 120, 40, 40, 18).filter((_, k) => k % 4 === 3))"
+    )
+    assert ink == 255
+    assert helpers.prediction(pad)["value"] != ""
