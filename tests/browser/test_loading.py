@@ -154,3 +154,43 @@ def test_a_model_without_its_weights_is_reported(new_context, tmp_path):
 def test_a_missing_part_of_python_is_reported(new_context, tmp_path, missing):
     site_dir = helpers.copy_site(tmp_path / "site", drop=(missing,))
     expect_error(new_context, site_dir, [missing])
+
+
+def test_what_is_drawn_while_loading_is_read_once_ready(new_context, site):
+    page = new_context(site).new_page()
+    page.goto(site, wait_until="commit")
+    page.wait_for_function("window.digitpad !== undefined && document.querySelector('#pad')")
+    sample = helpers.pinned_sample(10)[8]
+    strokes = helpers.centered(sample, helpers.raster_width(page))
+    box = helpers.pad_box(page)
+    for stroke in strokes:
+        page.mouse.move(*helpers.to_screen(box, *stroke[0]))
+        page.mouse.down()
+        for point in stroke[1:]:
+            page.mouse.move(*helpers.to_screen(box, *point))
+        page.mouse.up()
+    helpers.wait_ready(page)
+    page.wait_for_function("document.querySelector('#prediction').dataset.value !== ''")
+    assert helpers.prediction(page)["value"] == "8"
+
+
+def test_the_app_is_installable(context, site):
+    page = helpers.open_app(context.new_page(), site)
+    manifest = page.evaluate(
+        """async () => {
+             const link = document.querySelector('link[rel=manifest]');
+             const url = new URL(link.getAttribute('href'), document.baseURI);
+             const manifest = await (await fetch(url)).json();
+             const icons = await Promise.all(manifest.icons.map(async (icon) => {
+               const response = await fetch(new URL(icon.src, url));
+               return [icon.sizes, icon.purpose, response.status, response.headers.get('content-type')];
+             }));
+             return {...manifest, icons, start: new URL(manifest.start_url, url).href,
+                     scope: new URL(manifest.scope, url).href};
+           }"""
+    )
+    assert manifest["display"] == "standalone" and manifest["name"] == "digitpad"
+    assert manifest["start"] == site + "index.html" and manifest["scope"] == site
+    assert all(status == 200 for _, _, status, _ in manifest["icons"])
+    sizes = {(sizes, purpose) for sizes, purpose, _, _ in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
