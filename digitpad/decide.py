@@ -100,7 +100,7 @@ def decide(
     top, second = order[0], order[1]
     features = probability_features(calibrated)
     junk = 1.0 - calibrated[top]
-    model = params["junk_model"]
+    model = params.get("junk_model")
     try:
         if model is not None and strokes is not None:
             junk = _logistic(model, features + stroke_features(strokes, brush))
