@@ -10,7 +10,7 @@ DATA ?= $(if $(MNIST_DIR),$(MNIST_DIR),$(wildcard ../shared/data/mnist))
 PENDIGITS ?= $(wildcard ../shared/data/pendigits/pendigits-orig.tra)
 
 .PHONY: all setup vendor build run test test-unit test-browser train train-quick \
-        evaluate convert bench clean
+        evaluate calibrate bench clean
 
 all: build
 
@@ -58,14 +58,22 @@ bench: setup build
 
 # --- the model ----------------------------------------------------------------
 
+# Without MNIST_DIR or ../shared/data/mnist, Keras downloads MNIST.
+DATA_ARGS = $(if $(DATA),--data "$(DATA)") $(PEN_ARGS)
+PEN_ARGS = $(if $(PENDIGITS),--pendigits "$(PENDIGITS)")
+
 train: $(VENV)/.installed
-	$(PY) -m train --data "$(DATA)" --pendigits "$(PENDIGITS)" --out model
+	$(PY) -m train $(DATA_ARGS) --out model
+	$(PY) -m train.calibrate --model model $(PEN_ARGS)
 
 train-quick: $(VENV)/.installed
-	$(PY) -m train --quick --data "$(DATA)" --pendigits "$(PENDIGITS)" --out build/quick-model
+	$(PY) -m train --quick $(DATA_ARGS) --out build/quick-model
 
 evaluate: $(VENV)/.installed
-	$(PY) -m train.evaluate --data "$(DATA)" --pendigits "$(PENDIGITS)" --model model
+	$(PY) -m train.evaluate $(DATA_ARGS) --model model
+
+calibrate: $(VENV)/.installed
+	$(PY) -m train.calibrate --model model $(PEN_ARGS)
 
 clean:
 	rm -rf dist build vendor .pytest_cache
