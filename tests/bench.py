@@ -1,0 +1,740 @@
+"""How fast the built page is, and whether it stays fast: headless Chromium against a
+snapshot of dist/ served on 127.0.0.1. Prints a table; asserts nothing.
+
+    python -m tests.bench [--cold 5] [--warm 5] [--ink 5] [--drawings 300]
+                          [--soak N] [--json build/bench.json]
+
+What is timed, and from where:
+
+- cold start: a fresh browser profile per run (nothing cached, no service worker),
+  navigation start to body[data-state=ready], stamped in the page;
+- warm start: one persistent profile, loaded once (HTTP cache, service worker cache
+  and V8's code cache filled), then new pages; no request routing, which would
+  switch the HTTP cache off;
+- pad accepts ink: a fresh profile, pen strokes poked at the pad from the moment the
+  navigation commits, until one stays on the pad; the time is that stroke's
+  pointerdown. Resolution is the poke interval, printed with it;
+- stroke end to prediction shown: held-out writers' pen digits drawn with page.mouse.
+  The moves of a stroke are sent without waiting for each to be handled, as a real
+  pointer delivers them, so Chromium coalesces them per frame and the pad's
+  live reading runs as it does for a person. Measured in the page from the pen lift's
+  pointerup timestamp to the animation frame after #prediction's data-seq changes
+  (the frame that paints it); "to DOM" stops at the mutation itself;
+- where a read's time goes: the pad's canvas raster, snapshot and the model's predict
+  (TF.js) wrapped in JS; digitpad.reader's prepare and split_wide wrapped in Pyodide.
+  Per call, and summed within each pen-lift read;
+- bytes: what the server sent for the first visit, raw and gzip -6 per file, split into
+  the page's own requests and the service worker's precache;
+- soak: N drawings and clears in one page, with tensors, JS heap (after a forced GC),
+  Python objects (after gc.collect), Python's references to JS objects (Pyodide's
+  hiwire table), wasm heaps and DOM nodes at checkpoints. Shared with
+  tests/browser/test_soak.py, which asserts on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import gzip
+import json
+import os
+import random
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from digitpad.pad import RASTER_HEIGHT
+from tests.browser import helpers
+
+RUN_ROOT = Path(__file__).resolve().parents[1]
+VIEWPORT = {"width": 1280, "height": 800}
+# performance.memory rounds to 100 KB steps without this flag.
+SOAK_ARGS = [*helpers.CHROMIUM_ARGS, "--enable-precise-memory-info"]
+
+# --- in the page ------------------------------------------------------------------------
+
+# Added to every page before its own scripts. Stamps state changes, long tasks, the
+# first stroke the pad keeps, and every pen lift with the reading it caused; catches
+# Pyodide (through PyScript's onReady hook, registered once PyScript reports progress,
+# so the page loads its modules in its own order); records CSP violations.
+PROBE = r"""
+(() => {
+  const probe = (window.benchProbe = {
+    state: {}, longTasks: [], downs: [], inkAt: null, pendingUp: null, reads: [],
+    calls: [], violations: [],
+    // Python reports its own calls here: a list pushed from Python would arrive as a proxy.
+    call(name, start, ms) { this.calls.push([name, start, ms]); },
+  });
+  addEventListener("securitypolicyviolation", (e) =>
+    probe.violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`), true);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch {}
+  const watch = () => {
+    const body = document.body;
+    const seen = () => { const s = body.dataset.state; if (s && !(s in probe.state)) probe.state[s] = performance.now(); };
+    new MutationObserver(seen).observe(body, { attributes: true, attributeFilter: ["data-state"] });
+    seen();
+    const shown = document.getElementById("prediction");
+    new MutationObserver(() => {
+      if (probe.pendingUp === null) return;
+      const read = { up: probe.pendingUp, dom: performance.now(), frame: null,
+                     commitMs: window.digitpad?.pad?.lastCommitMs ?? null, value: shown.dataset.value };
+      probe.pendingUp = null;
+      probe.reads.push(read);
+      requestAnimationFrame(() => { read.frame = performance.now(); });
+    }).observe(shown, { attributes: true, attributeFilter: ["data-seq"] });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+  const onPad = (e) => e.target && e.target.id === "pad";
+  addEventListener("pointerdown", (e) => {
+    if (!onPad(e)) return;
+    probe.downs.push(e.timeStamp);
+    probe.pendingUp = null;
+  }, true);
+  addEventListener("pointerup", (e) => {
+    if (!onPad(e)) return;
+    probe.pendingUp = e.timeStamp;
+    const down = probe.downs[probe.downs.length - 1];
+    setTimeout(() => {
+      if (probe.inkAt === null && window.digitpad?.pad?.strokeCount > 0) probe.inkAt = down;
+    });
+  }, true);
+  addEventListener("py:progress", () => {
+    if (probe.hooked) return;
+    probe.hooked = import(new URL("vendor/pyscript/core.js", document.baseURI).href).then(({ hooks }) =>
+      hooks.main.onReady.add((wrap) => { window.benchPyodide = wrap.interpreter; }));
+  });
+})();
+"""
+
+# Wraps the calls a read makes, once the page is ready: [name, start, ms] in benchProbe.calls.
+INSTRUMENT = r"""
+() => {
+  const probe = window.benchProbe;
+  const wrap = (object, name) => {
+    const original = object[name].bind(object);
+    object[name] = (...args) => {
+      const start = performance.now();
+      try { return original(...args); } finally { probe.calls.push([name, start, performance.now() - start]); }
+    };
+  };
+  wrap(digitpad.pad, "raster");
+  wrap(digitpad.pad, "snapshot");
+  wrap(digitpad.model, "predict");
+  benchPyodide.runPython(`
+import js
+import digitpad.reader as _reader
+
+def _timed(name, f):
+    def timed(*args, **kwargs):
+        start = js.performance.now()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            js.benchProbe.call(name, start, js.performance.now() - start)
+    return timed
+
+_reader.prepare = _timed("prepare", _reader.prepare)
+_reader.split_wide = _timed("split_wide", _reader.split_wide)
+`);
+}
+"""
+
+# Draws strokes (lists of [x, y] in CSS pixels) by dispatching pointer events on the
+# pad: its own listeners handle them, as they would a mouse. Each pen lift reads the
+# pad synchronously, so on return the page shows the reading of the whole drawing.
+DISPATCH = r"""
+(drawing) => {
+  const pad = document.getElementById("pad");
+  const fire = (type, [x, y], buttons) => pad.dispatchEvent(new PointerEvent(type, {
+    pointerId: 1, pointerType: "mouse", isPrimary: true, button: type === "pointermove" ? -1 : 0,
+    buttons, clientX: x, clientY: y, bubbles: true, cancelable: true, composed: true }));
+  for (const stroke of drawing) {
+    fire("pointerdown", stroke[0], 1);
+    for (let i = 1; i < stroke.length; i++) fire("pointermove", stroke[i], 1);
+    fire("pointerup", stroke[stroke.length - 1], 0);
+  }
+}
+"""
+
+# Draws a batch of drawings with DISPATCH, clearing before each; returns what the page
+# showed after each one.
+DRAW_BATCH = (
+    "(batch) => { const draw = " + DISPATCH.strip() + ";\n"
+    + r"""
+  const shown = document.getElementById("prediction");
+  const bars = [...document.querySelectorAll("#probabilities [data-digit]")];
+  if (window.benchProbe) { benchProbe.reads = []; benchProbe.downs = []; } // the probe keeps nothing
+  return batch.map((drawing) => {
+    digitpad.pad.clear();
+    draw(drawing);
+    return { value: shown.dataset.value, verdict: shown.dataset.verdict ?? null,
+             confidence: Number(shown.dataset.confidence),
+             seq: Number(shown.dataset.seq), p: bars.map((b) => Number(b.dataset.p)),
+             strokes: digitpad.pad.strokeCount, ms: digitpad.pad.lastCommitMs,
+             state: document.body.dataset.state };
+  });
+}"""
+)
+
+# Everything that could leak, after the caller forced a JS garbage collection.
+MEMORY = r"""
+async () => {
+  await new Promise((r) => setTimeout(r, 50)); // let finalizers release PyProxies
+  const py = window.benchPyodide;
+  const python = py ? JSON.parse(py.runPython(
+    "import gc, json\ngc.collect()\njson.dumps(len(gc.get_objects()))")) : null;
+  return {
+    tensors: tf.memory().numTensors,
+    tensorBytes: tf.memory().numBytes,
+    tfWasmHeap: tf.backend().wasm?.HEAPU8?.length ?? null,
+    jsHeap: performance.memory?.usedJSHeapSize ?? null,
+    pythonObjects: python,
+    jsRefsHeldByPython: py ? py._module._hiwire_num_refs() : null,
+    pyodideHeap: py ? py._module.HEAP8.length : null,
+    domNodes: document.getElementsByTagName("*").length,
+  };
+}
+"""
+
+
+# --- the site -------------------------------------------------------------------------
+
+
+class ServedLog:
+    """What the server sent: (seconds, path, status, bytes, from the service worker?)."""
+
+    def __init__(self):
+        self.entries: list[tuple[float, str, int, int, bool]] = []
+        self.lock = threading.Lock()
+
+    def mark(self) -> int:
+        with self.lock:
+            return len(self.entries)
+
+    def since(self, mark: int) -> list[tuple[float, str, int, int, bool]]:
+        with self.lock:
+            return self.entries[mark:]
+
+
+@contextmanager
+def snapshot_site(source: Path = helpers.DIST):
+    """Serve a copy of ``source`` (a rebuild of dist/ mid-run changes nothing) with a log
+    of every response. Yields (url, directory, log)."""
+    if not (source / "index.html").is_file():
+        raise SystemExit(f"bench: {source} has no index.html; run `make build` first")
+    serve = helpers._serve_module()
+    log = ServedLog()
+
+    class Logged(serve.QuietHandler):
+        def log_request(self, code="-", size="-"):
+            path = self.path.split("?")[0]
+            file = Path(self.translate_path(path))
+            if path.endswith("/"):
+                file = file / "index.html"
+            sent = file.stat().st_size if str(code) == "200" and file.is_file() else 0
+            # The worker's precache asks with cache: "reload", which says no-cache.
+            worker = "no-cache" in (self.headers.get("Cache-Control") or "")
+            with log.lock:
+                log.entries.append((time.monotonic(), path, int(code), sent, worker))
+
+    with tempfile.TemporaryDirectory(prefix="digitpad-bench-") as tmp:
+        site = Path(tmp) / "site"
+        shutil.copytree(source, site)
+        server = serve.Server(("127.0.0.1", 0), functools.partial(Logged, directory=str(site)))
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/", site, log
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+@functools.lru_cache(maxsize=None)
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def byte_totals(entries, site: Path) -> dict:
+    raw = gz = files = 0
+    for _, path, status, size, _ in entries:
+        if status == 200 and size:
+            file = site / path.lstrip("/")
+            if file.is_dir():
+                file = file / "index.html"
+            raw += size
+            gz += gzip_size(file)
+            files += 1
+    return {"files": files, "raw": raw, "gzip": gz}
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def percentile(values, q: float) -> float:
+    """Linear interpolation between closest ranks, q in [0, 100]."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    at = (len(ordered) - 1) * q / 100
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
+
+
+def stats(values, quantiles=False) -> dict:
+    values = [v for v in values if v is not None]
+    if not values:
+        return {"n": 0}
+    out = {"n": len(values), "min": min(values), "median": statistics.median(values), "max": max(values)}
+    if quantiles:
+        out.update(p50=percentile(values, 50), p95=percentile(values, 95), p99=percentile(values, 99))
+    return out
+
+
+def long_task_summary(tasks, until: float) -> tuple[float, float]:
+    """(longest task, total blocking time) among main-thread tasks that began before ``until``."""
+    before = [d for start, d in tasks if start < until]
+    return (max(before, default=0.0), sum(max(0.0, d - 50) for d in before))
+
+
+# --- one browser ------------------------------------------------------------------------
+
+
+def new_profile_context(playwright, user_data_dir: Path, args=None):
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir),
+        executable_path=helpers.chromium_path(),
+        args=args or helpers.CHROMIUM_ARGS,
+        viewport=VIEWPORT,
+    )
+
+
+def wait_state(page, timeout=helpers.READY_MS) -> str:
+    page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=timeout)
+    return page.get_attribute("body", "data-state")
+
+
+def start_record(page) -> dict:
+    probe = page.evaluate(
+        "({state: benchProbe.state, longTasks: benchProbe.longTasks,"
+        " marks: performance.getEntriesByType('mark').filter(m => m.name.startsWith('digitpad: '))"
+        "   .map(m => [m.name.slice(10), m.startTime]),"
+        " fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null})"
+    )
+    ready = probe["state"].get("ready")
+    longest, blocking = long_task_summary(probe["longTasks"], ready or float("inf"))
+    return {"ready": ready, "fcp": probe["fcp"], "marks": dict(probe["marks"]),
+            "longest_task": longest, "blocking": blocking}
+
+
+def wait_for_worker(page, log: ServedLog, quiet_s: float = 1.0, timeout_s: float = 60) -> None:
+    """Until the service worker controls the page and the server has been idle a moment
+    (its precache done), so that later timings do not compete with it."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        entries = log.since(0)
+        if not entries or time.monotonic() - entries[-1][0] > quiet_s:
+            return
+        time.sleep(0.2)
+
+
+def cold_starts(playwright, url, site, log, runs: int) -> tuple[list[dict], dict]:
+    records, first_visit = [], {}
+    for run in range(runs):
+        with tempfile.TemporaryDirectory(prefix="digitpad-profile-") as profile:
+            context = new_profile_context(playwright, Path(profile))
+            context.add_init_script(PROBE)
+            page = context.pages[0] if context.pages else context.new_page()
+            mark = log.mark()
+            page.goto(url)
+            if wait_state(page) != "ready":
+                raise SystemExit(f"bench: the page did not start: {page.inner_text('#status')}")
+            records.append(start_record(page))
+            if run == 0:
+                at_ready = log.mark()
+                wait_for_worker(page, log)
+                page_entries = [e for e in log.since(mark)[: at_ready - mark] if not e[4]]
+                worker_entries = [e for e in log.since(mark) if e[4]]
+                later_page = [e for e in log.since(at_ready) if not e[4]]
+                first_visit = {
+                    "to_ready": byte_totals(page_entries, site),
+                    "page_after_ready": byte_totals(later_page, site),
+                    "worker_precache": byte_totals(worker_entries, site),
+                }
+            context.close()
+    return records, first_visit
+
+
+def warm_starts(playwright, url, log, runs: int) -> tuple[list[dict], dict]:
+    records = []
+    with tempfile.TemporaryDirectory(prefix="digitpad-profile-") as profile:
+        context = new_profile_context(playwright, Path(profile))
+        context.add_init_script(PROBE)
+        first = context.pages[0] if context.pages else context.new_page()
+        first.goto(url)
+        wait_state(first)
+        wait_for_worker(first, log)
+        first.close()
+        mark = log.mark()
+        for _ in range(runs):
+            page = context.new_page()
+            page.goto(url)
+            if wait_state(page) != "ready":
+                raise SystemExit(f"bench: warm start failed: {page.inner_text('#status')}")
+            records.append(start_record(page))
+            page.close()
+        served = log.since(mark)
+        context.close()
+    network = {"requests": len(served), "bytes": sum(e[3] for e in served),
+               "paths": sorted({e[1] for e in served})}
+    return records, network
+
+
+def ink_runs(browser, url, runs: int) -> list[dict]:
+    """Poke dots at the pad from the moment the page commits until one stays."""
+    results = []
+    for _ in range(runs):
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(PROBE)
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        box = page.locator("#pad").bounding_box(timeout=30_000)
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            page.mouse.move(x, y)
+            page.mouse.down()  # a dot: the fewest events that leave ink
+            page.mouse.up()
+            if page.evaluate("benchProbe.inkAt") is not None:
+                break
+        ink, downs = page.evaluate("[benchProbe.inkAt, benchProbe.downs]")
+        gaps = [b - a for a, b in zip(downs, downs[1:])]
+        results.append({"ink": ink, "poke_ms": statistics.median(gaps) if gaps else None})
+        context.close()
+    return results
+
+
+# --- stroke end to prediction -----------------------------------------------------------------
+
+
+async def draw_with_mouse(page, box, strokes) -> None:
+    """Each stroke's moves are sent at once; the browser delivers and coalesces them."""
+    for stroke in strokes:
+        points = [helpers.to_screen(box, x, y) for x, y in stroke]
+        await page.mouse.move(*points[0])
+        await page.mouse.down()
+        await asyncio.gather(*(page.mouse.move(x, y) for x, y in points[1:]))
+        await page.mouse.up()
+
+
+async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=helpers.chromium_path(), args=helpers.CHROMIUM_ARGS
+        )
+        context = await browser.new_context(viewport=VIEWPORT)
+        await context.add_init_script(PROBE)
+        page = await context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        await page.goto(url)
+        await page.wait_for_selector("body[data-state=ready]", timeout=helpers.READY_MS)
+        await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        await page.wait_for_function("window.benchPyodide !== undefined")
+        while log.since(0) and time.monotonic() - log.since(0)[-1][0] < 1.0:
+            await asyncio.sleep(0.2)  # the worker's precache is done
+        await page.evaluate(INSTRUMENT)
+        box = await page.locator("#pad").bounding_box()
+        width = await page.evaluate("digitpad.pad.rasterWidth")
+        samples = helpers.pinned_sample(drawings, seed=300)
+        lifts, right, started = [], 0, time.monotonic()
+        for sample in samples:
+            await page.evaluate("benchProbe.reads = []; benchProbe.calls = []; digitpad.pad.clear()")
+            strokes = helpers.centered(sample, width)
+            await draw_with_mouse(page, box, strokes)
+            await page.wait_for_function(
+                f"benchProbe.reads.length >= {len(strokes)} && benchProbe.reads.at(-1).frame !== null"
+            )
+            reads, calls = await page.evaluate("[benchProbe.reads, benchProbe.calls]")
+            last = reads[-1]
+            right += last["value"] == str(sample.label)
+            within = [c for c in calls if last["up"] <= c[1] <= last["dom"]]
+            spent = {name: sum(c[2] for c in within if c[0] == name)
+                     for name in ("snapshot", "raster", "prepare", "split_wide", "predict")}
+            lifts.append({"shown": last["frame"] - last["up"], "dom": last["dom"] - last["up"],
+                          "commit": last["commitMs"], "prepared": any(c[0] == "prepare" for c in within),
+                          **spent, "calls": calls})
+        took = time.monotonic() - started
+        await browser.close()
+    per_call = {name: [c[2] for lift in lifts for c in lift["calls"] if c[0] == name]
+                for name in ("raster", "prepare", "split_wide", "predict")}
+    for lift in lifts:
+        del lift["calls"]
+    return {"lifts": lifts, "right": right, "drawings": len(samples), "per_call": per_call,
+            "errors": errors, "seconds": took}
+
+
+# --- soak -----------------------------------------------------------------------------------
+
+
+def soak_drawings(width: int, box: dict, count: int, seed: int = 2000) -> list:
+    """``count`` held-out pen digits at random places on the pad, in CSS pixels."""
+    rng = random.Random(seed)
+    samples = helpers.held_out_samples()
+    drawings = []
+    for _ in range(count):
+        sample = rng.choice(samples)
+        left = rng.uniform(0, max(0, width - RASTER_HEIGHT))
+        strokes = helpers.centered(sample, width, left=left)
+        drawings.append([[helpers.to_screen(box, x, y) for x, y in s] for s in strokes])
+    return drawings
+
+
+def memory(page, cdp) -> dict:
+    cdp.send("HeapProfiler.collectGarbage")
+    state = page.evaluate(MEMORY)
+    state["jsHeapCdp"] = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    return state
+
+
+def soak(page, cdp, drawings: int, warmup: int = 100, checkpoints: int = 10, batch: int = 20) -> dict:
+    """Draw and clear ``warmup`` then ``drawings`` pen digits in one page, measuring
+    memory at the start (after the warm-up) and at ``checkpoints`` points."""
+    page.wait_for_function("window.benchPyodide !== undefined")
+    width = page.evaluate("digitpad.pad.rasterWidth")
+    box = helpers.pad_box(page)
+    shown_all = []
+    for start in range(0, warmup, batch):
+        page.evaluate(DRAW_BATCH, soak_drawings(width, box, min(batch, warmup - start), seed=start))
+    every = max(1, drawings // checkpoints)
+    points = [{"drawings": 0, **memory(page, cdp)}]
+    done = 0
+    while done < drawings:
+        n = min(batch, drawings - done, every - done % every)
+        shown = page.evaluate(DRAW_BATCH, soak_drawings(width, box, n, seed=10_000 + done))
+        shown_all.extend(shown)
+        done += n
+        if done % every == 0 or done == drawings:
+            window = [s["ms"] for s in shown_all[-every:]]
+            points.append({"drawings": done, "read_ms": statistics.median(window), **memory(page, cdp)})
+    page.evaluate("digitpad.pad.clear()")
+    return {"points": points, "shown": shown_all}
+
+
+def soak_run(url: str, drawings: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=helpers.chromium_path(), args=SOAK_ARGS)
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(PROBE)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        helpers.open_app(page, url)
+        started = time.monotonic()
+        result = soak(page, context.new_cdp_session(page), drawings)
+        result["seconds"] = time.monotonic() - started
+        result["errors"] = errors
+        browser.close()
+    return result
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def ms_row(name: str, s: dict, quantiles=False) -> str:
+    if not s.get("n"):
+        return f"{name:<44} {'-':>5}"
+    row = f"{name:<44} {s['n']:>5} {s['min']:>8.1f} {s['median']:>8.1f} {s['max']:>8.1f}"
+    if quantiles:
+        row += f" {s['p50']:>8.1f} {s['p95']:>8.1f} {s['p99']:>8.1f}"
+    return row
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:,.0f} KiB"
+
+
+def report(results: dict) -> str:
+    lines = [
+        f"digitpad page benchmark: {results['chromium']}, {os.cpu_count()} CPUs, "
+        f"load average {results['load'][0]:.1f} at start, {results['load'][1]:.1f} at end",
+        f"{'':<44} {'n':>5} {'min':>8} {'median':>8} {'max':>8} {'p50':>8} {'p95':>8} {'p99':>8}",
+    ]
+    t = results["tables"]
+    for key, name, q in [
+        ("cold_ready", "cold start to ready (ms)", False),
+        ("cold_fcp", "  first contentful paint", False),
+        *[(f"cold_mark:{m}", f"  {m}", False) for m in results["marks"]],
+        ("cold_longest_task", "  longest main-thread task before ready", False),
+        ("cold_blocking", "  total blocking time before ready", False),
+        ("warm_ready", "warm start to ready (ms)", False),
+        *[(f"warm_mark:{m}", f"  {m}", False) for m in ("model ready", "Loaded interpreter", "main.py runs")],
+        ("warm_longest_task", "  longest main-thread task before ready", False),
+        ("ink", "pad accepts ink, ms after navigation", False),
+        ("shown", "pen lift to prediction painted (ms)", True),
+        ("dom", "  pen lift to prediction in the DOM", True),
+        ("commit", "  the pad's read at pen lift (commit)", True),
+        ("lift_prepare", "  ... of which prepare (if it ran)", True),
+        ("lift_predict", "  ... of which inference (TF.js predict)", True),
+        ("call_raster", "per call: canvas raster (JS)", True),
+        ("call_prepare", "per call: prepare (Python)", True),
+        ("call_split_wide", "per call: split_wide (Python)", True),
+        ("call_predict", "per call: inference, TF.js predict", True),
+    ]:
+        if key in t:
+            lines.append(ms_row(name, t[key], q))
+    if "ink_poke" in results:
+        lines.append(f"{'  (poked every ~%.0f ms)' % results['ink_poke']:<44}")
+    if "accuracy" in results:
+        a = results["accuracy"]
+        lines.append(f"{'held-out pen digits read right':<44} {a['right']}/{a['drawings']} "
+                     f"({100 * a['right'] / a['drawings']:.1f}%), {a['fresh_lifts']} of the pen-lift "
+                     f"reads had to prepare a digit; drawing took {a['seconds']:.0f} s")
+    if "bytes" in results:
+        b = results["bytes"]
+        for key, name in [("to_ready", "first visit, page to ready"),
+                          ("page_after_ready", "first visit, page after ready"),
+                          ("worker_precache", "first visit, service worker precache")]:
+            v = b[key]
+            lines.append(f"{name:<44} {v['files']:>5} files {kb(v['raw']):>12} raw {kb(v['gzip']):>12} gzip -6")
+        m = results["model_bytes"]
+        lines.append(f"{'model (model.json + shards)':<44} {m['files']:>5} files {kb(m['raw']):>12} raw "
+                     f"{kb(m['gzip']):>12} gzip -6")
+    if "warm_network" in results:
+        w = results["warm_network"]
+        lines.append(f"{'warm starts, from the server':<44} {w['requests']:>5} requests, {w['bytes']} bytes "
+                     f"({', '.join(w['paths']) or 'nothing'})")
+    if "soak" in results:
+        lines.append("")
+        lines.extend(soak_table(results["soak"]))
+    return "\n".join(lines)
+
+
+def soak_table(soak_result: dict) -> list[str]:
+    points = soak_result["points"]
+    lines = [
+        f"soak: {points[-1]['drawings']} drawings in one page after a warm-up, "
+        f"{soak_result['seconds']:.0f} s, {len(soak_result['errors'])} page errors",
+        f"{'drawings':>9} {'read ms':>8} {'tensors':>8} {'JS heap MB':>11} {'Py objects':>11} "
+        f"{'JS refs':>8} {'Pyodide MB':>11} {'TF wasm MB':>11} {'DOM nodes':>10}",
+    ]
+    for p in points:
+        lines.append(
+            f"{p['drawings']:>9} {p.get('read_ms', float('nan')):>8.1f} {p['tensors']:>8} "
+            f"{p['jsHeapCdp'] / 2**20:>11.2f} {p['pythonObjects']:>11} {p['jsRefsHeldByPython']:>8} "
+            f"{p['pyodideHeap'] / 2**20:>11.1f} {(p['tfWasmHeap'] or 0) / 2**20:>11.1f} {p['domNodes']:>10}"
+        )
+    first, last = points[0], points[-1]
+    lines.append(
+        f"{'growth':>9} {'':>8} {last['tensors'] - first['tensors']:>+8} "
+        f"{(last['jsHeapCdp'] - first['jsHeapCdp']) / 2**20:>+11.2f} "
+        f"{last['pythonObjects'] - first['pythonObjects']:>+11} "
+        f"{last['jsRefsHeldByPython'] - first['jsRefsHeldByPython']:>+8} "
+        f"{(last['pyodideHeap'] - first['pyodideHeap']) / 2**20:>+11.1f} "
+        f"{((last['tfWasmHeap'] or 0) - (first['tfWasmHeap'] or 0)) / 2**20:>+11.1f} "
+        f"{last['domNodes'] - first['domNodes']:>+10}"
+    )
+    return lines
+
+
+def model_bytes(site: Path) -> dict:
+    manifest = json.loads((site / "model" / "model.json").read_text())
+    shards = [p for group in manifest["weightsManifest"] for p in group["paths"]]
+    files = [site / "model" / name for name in ["model.json", *shards]]
+    return {"files": len(files), "raw": sum(p.stat().st_size for p in files),
+            "gzip": sum(gzip_size(p) for p in files)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold", type=int, default=5, help="cold starts (fresh profiles)")
+    parser.add_argument("--warm", type=int, default=5, help="warm starts (one profile)")
+    parser.add_argument("--ink", type=int, default=5, help="loads timed to the first stroke kept")
+    parser.add_argument("--drawings", type=int, default=300, help="pen digits drawn with the mouse")
+    parser.add_argument("--soak", type=int, default=0, metavar="N", help="also draw N digits in one page")
+    parser.add_argument("--json", type=Path, default=RUN_ROOT / "build" / "bench.json")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    results: dict = {"load": [os.getloadavg()[0]], "tables": {}}
+    t = results["tables"]
+    with snapshot_site() as (url, site, log):
+        with sync_playwright() as playwright:
+            browser = helpers.launch(playwright)
+            results["chromium"] = f"Chromium {browser.version}"
+            if args.ink:
+                inks = ink_runs(browser, url, args.ink)
+                t["ink"] = stats([r["ink"] for r in inks])
+                results["ink_poke"] = statistics.median([r["poke_ms"] for r in inks if r["poke_ms"]] or [0])
+            browser.close()
+            if args.cold:
+                cold, first_visit = cold_starts(playwright, url, site, log, args.cold)
+                t["cold_ready"] = stats([r["ready"] for r in cold])
+                t["cold_fcp"] = stats([r["fcp"] for r in cold])
+                marks = sorted({m for r in cold for m in r["marks"]},
+                               key=lambda m: statistics.median([r["marks"].get(m, 0) for r in cold]))
+                results["marks"] = marks
+                for m in marks:
+                    t[f"cold_mark:{m}"] = stats([r["marks"].get(m) for r in cold])
+                t["cold_longest_task"] = stats([r["longest_task"] for r in cold])
+                t["cold_blocking"] = stats([r["blocking"] for r in cold])
+                results["bytes"] = first_visit
+                results["model_bytes"] = model_bytes(site)
+            results.setdefault("marks", [])
+            if args.warm:
+                warm, network = warm_starts(playwright, url, log, args.warm)
+                t["warm_ready"] = stats([r["ready"] for r in warm])
+                for m in ("model ready", "Loaded interpreter", "main.py runs"):
+                    if any(m in r["marks"] for r in warm):
+                        t[f"warm_mark:{m}"] = stats([r["marks"].get(m) for r in warm])
+                t["warm_longest_task"] = stats([r["longest_task"] for r in warm])
+                results["warm_network"] = network
+        if args.drawings:
+            lat = asyncio.run(latency_run(url, args.drawings, log))
+            lifts = lat["lifts"]
+            t["shown"] = stats([x["shown"] for x in lifts], True)
+            t["dom"] = stats([x["dom"] for x in lifts], True)
+            t["commit"] = stats([x["commit"] for x in lifts], True)
+            t["lift_prepare"] = stats([x["prepare"] for x in lifts if x["prepared"]], True)
+            t["lift_predict"] = stats([x["predict"] for x in lifts if x["predict"]], True)
+            for name, values in lat["per_call"].items():
+                t[f"call_{name}"] = stats(values, True)
+            results["accuracy"] = {"right": lat["right"], "drawings": lat["drawings"],
+                                   "fresh_lifts": sum(x["prepared"] for x in lifts),
+                                   "seconds": lat["seconds"]}
+            results["latency_errors"] = lat["errors"]
+        if args.soak:
+            results["soak"] = soak_run(url, args.soak)
+            results["soak"].pop("shown")
+    results["load"].append(os.getloadavg()[0])
+    print(report(results))
+    for key in ("latency_errors",):
+        if results.get(key):
+            print(f"page errors while drawing: {results[key][:5]}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1))
+        print(f"(also written to {args.json.relative_to(RUN_ROOT) if args.json.is_relative_to(RUN_ROOT) else args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
