@@ -575,8 +575,9 @@ def report(results: dict) -> str:
     lines = [
         f"digitpad page benchmark: {results['chromium']}, {os.cpu_count()} CPUs, "
         f"load average {results['load'][0]:.1f} at start, {results['load'][1]:.1f} at end",
-        f"{'':<44} {'n':>5} {'min':>8} {'median':>8} {'max':>8} {'p50':>8} {'p95':>8} {'p99':>8}",
     ]
+    if results["tables"]:
+        lines.append(f"{'':<44} {'n':>5} {'min':>8} {'median':>8} {'max':>8} {'p50':>8} {'p95':>8} {'p99':>8}")
     t = results["tables"]
     for key, name, q in [
         ("cold_ready", "cold start to ready (ms)", False),
