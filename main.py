@@ -11,9 +11,10 @@ import js
 
 js.performance.mark("digitpad: main.py runs")
 
-from pyodide.ffi import JsException, create_proxy, to_js
+from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 from pyscript import document, window
 
+from digitpad import embed
 from digitpad.decide import parse_calibration
 from digitpad.reader import Reader
 from digitpad.view import describe
@@ -119,6 +120,36 @@ class Page:
         self.digits.replaceChildren(*items)
 
 
+class Host:
+    """The page this one is embedded in, if any: it hears of each reading and may clear
+    or undo (digitpad.embed checks every message; docs/embedding.md)."""
+
+    def __init__(self, options):
+        self.options = options
+        self.bridge = app.host
+        self.listener = create_proxy(self.receive)  # kept: the bridge calls it on each message
+        if self.bridge.embedded:
+            self.bridge.listen(self.listener)
+
+    def tell(self, message):
+        if self.bridge.embedded and self.options.messages:
+            self.bridge.tell(to_js(message, dict_converter=js.Object.fromEntries), self.options.origin)
+
+    def receive(self, origin, data):
+        if not embed.accepts(self.options, origin):
+            return
+        # Only a plain object can be a command; a Map would otherwise pass for a dict.
+        if isinstance(data, JsProxy):
+            if js.Object.prototype.toString.call(data) != "[object Object]":
+                return
+            data = data.to_py(depth=1)
+        kind = embed.command(data)
+        if kind == embed.CLEAR:
+            pad.clear()
+        elif kind == embed.UNDO:
+            pad.undo()
+
+
 async def main():
     try:
         model = await app.modelReady
@@ -126,10 +157,18 @@ async def main():
         return  # the page already says the model failed to load
     reader = Reader(raster, classifier(model), calibration=await calibration())
     page = Page()
+    options = embed.parse_options(js.location.search)
+    host = Host(options)
 
     def read(announce):
         strokes, width = current_strokes()
-        page.show(describe(reader.read(strokes, width)), announce)
+        if options.mode == embed.ONE_DIGIT:
+            reading = embed.read_as_one_digit(reader, strokes, width)
+        else:
+            reading = reader.read(strokes, width)
+        page.show(describe(reading), announce)
+        if announce:  # a finished stroke, a clear or an undo: not every frame of a stroke
+            host.tell(embed.prediction_message(reading, options))
 
     # Kept for the page's lifetime: the pad calls them on every change.
     global on_changing, on_committed
@@ -137,6 +176,7 @@ async def main():
     on_committed = create_proxy(lambda: read(announce=True))
     pad.onChanging(on_changing)
     pad.onCommitted(on_committed)
+    host.tell(embed.ready_message(options))
     read(announce=True)  # whatever was drawn while Python loaded
     app.started()
 

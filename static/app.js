@@ -7,6 +7,34 @@
 import { Pad } from "./pad.js";
 import { downloadCalibration, downloadModel, loadModel } from "./model.js";
 
+// --- embedding (index.html?embed; see docs/embedding.md) -------------------------------
+// digitpad/embed.py reads every URL option; the ones that only style the page are also
+// set here, on <html>, before the pad takes its size and ink colour, so the layout does
+// not jump once Python has loaded. The same rules: the first value counts, any case.
+const query = new URLSearchParams(location.search);
+const option = (name) => query.get(name)?.toLowerCase();
+const [yes, no] = [["", "1", "true", "yes", "on"], ["0", "false", "no", "off"]];
+const flag = (name) => (yes.includes(option(name)) ? true : no.includes(option(name)) ? false : null);
+if (flag("embed") === true) document.documentElement.dataset.embed = "";
+if (flag("bars") === false) document.documentElement.dataset.bars = "0";
+if (["light", "dark"].includes(option("theme"))) document.documentElement.dataset.theme = option("theme");
+
+// Python decides what to tell the host page and which of its messages to obey; this only
+// carries them, since Python cannot safely hold a window of another origin.
+const embedded = window.parent !== window;
+const host = {
+  embedded,
+  tell(message, targetOrigin) {
+    if (embedded) window.parent.postMessage(message, targetOrigin);
+  },
+  /** fn(origin, data) for each message the parent window posts to this one. */
+  listen(fn) {
+    addEventListener("message", (event) => {
+      if (embedded && event.source === window.parent) fn(event.origin, event.data);
+    });
+  },
+};
+
 const body = document.body;
 const statusText = document.getElementById("status-text");
 const pad = new Pad(document.getElementById("pad"));
@@ -139,6 +167,7 @@ showProgress();
 
 window.digitpad = {
   pad,
+  host,
   modelReady,
   /** model/calibration.json's text, or null. */
   calibration,
