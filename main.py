@@ -133,7 +133,8 @@ class Host:
 
     def tell(self, message):
         if self.bridge.embedded and self.options.messages:
-            self.bridge.tell(to_js(message, dict_converter=js.Object.fromEntries), self.options.origin)
+            plain = to_js(message, dict_converter=js.Object.fromEntries)
+            self.bridge.tell(plain, self.options.origin)
 
     def receive(self, origin, data):
         if not embed.accepts(self.options, origin):

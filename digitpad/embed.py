@@ -185,7 +185,9 @@ def read_as_one_digit(
     (answer,) = reader.classify([prepared.pixels])
     probabilities = tuple(float(p) for p in answer)
     if len(probabilities) != CLASSES:
-        raise ValueError(f"the classifier must give {CLASSES} probabilities, gave {len(probabilities)}")
+        raise ValueError(
+            f"the classifier must give {CLASSES} probabilities, gave {len(probabilities)}"
+        )
     value = max(range(CLASSES), key=probabilities.__getitem__)
     verdict = decide(probabilities, [strokes[i] for i in indices], reader.calibration, reader.brush)
     pixels = tuple(prepared.pixels)
