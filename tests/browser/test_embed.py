@@ -195,18 +195,25 @@ def test_a_pad_for_another_origin_neither_tells_nor_obeys(browser):
 
 
 def test_works_where_service_workers_are_off_limits(browser):
-    """Some browsers refuse service workers to a third-party frame: the pad does without."""
+    """Some browsers refuse service workers to a third-party frame: the pad does without.
+    It says when it is ready, then what it reads."""
     with two_origins() as (pad_site, course_site):
         context = browser.new_context()
         context.add_init_script(
             """Object.defineProperty(Navigator.prototype, "serviceWorker", {
-                 get() { throw new DOMException("no service workers in third-party frames", "SecurityError"); },
-               });"""
+                 get() { throw new DOMException("no service workers here", "SecurityError"); },
+               });
+               if (window === top) {
+                 window.heard = [];
+                 addEventListener("message", (e) => heard.push(e.data?.type));
+               }"""
         )
         try:
             course = Course(context, course_url(course_site, pad_site + "index.html?embed"))
             course.draw_digit(helpers.pinned_sample(10)[7])
             course.page.wait_for_function("document.querySelector('#answer').dataset.value === '7'")
+            heard = course.page.evaluate("heard")
+            assert heard[:2] == ["digitpad:ready", "digitpad:prediction"]
             assert course.errors == []
         finally:
             context.close()
