@@ -12,8 +12,8 @@ Standard library only: this runs in the browser.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
