@@ -45,11 +45,12 @@ def render(results: dict, record: dict | None) -> str:
         "  convolution has a ReLU and is followed by batch norm; the first is named `conv1`",
         "  and outputs 24 rectified 28x28 feature maps.",
         f"- **Parameters**: {results['parameters']:,}.",
-        f"- **Weights**: {weights}, {len(files) - 1} shard(s).",
+        f"- **Weights**: {weights}, in {len(files) - 1} shard(s): the tensors of"
+        " 32,768 values or more are quantized to uint8, the rest to float16.",
         "",
         "## Accuracy",
         "",
-        "| set | digits | float32 Keras | as shipped (" + weights + ") |",
+        "| set | digits | float32 Keras | as shipped (quantized) |",
         "| --- | ---: | ---: | ---: |",
     ]
     for key, label in SETS.items():

@@ -43,7 +43,7 @@ def evaluate(model_dir: Path, data, pendigits, keras_path: Path | None) -> dict:
 
     sets = check_sets(data, pendigits)
     shipped = convert.read(model_dir)
-    results = {"sets": {}, "weights": convert.weight_dtype(model_dir)}
+    results = {"sets": {}, "weights": convert.describe_weights(model_dir)}
     predictions = {}
     keras_model = None
     if keras_path and keras_path.exists():
@@ -103,9 +103,10 @@ def summary(results: dict) -> str:
     lines = []
     for key, entry in results["sets"].items():
         keras = f", float32 {100 * entry['keras']:.2f}%" if "keras" in entry else ""
-        lines.append(f"{SETS[key]}: {100 * entry['shipped']:.2f}% ({results['weights']} weights){keras}")
+        lines.append(f"{SETS[key]}: {100 * entry['shipped']:.2f}% (shipped weights){keras}")
     total = sum(results["files"].values())
-    lines.append(f"{results['parameters']} parameters, model.json + shards = {total / 1024:.1f} KB")
+    lines.append(f"{results['parameters']} parameters, stored as {results['weights']}")
+    lines.append(f"model.json + shards = {total / 1024:.1f} KB")
     return "\n".join(lines)
 
 

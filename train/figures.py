@@ -53,10 +53,13 @@ def curves(record: dict, path: Path) -> None:
     loss_ax.set_title("loss (cross-entropy)")
     acc_ax.plot(epochs, 100 * (1 - np.array(h["accuracy"])), label="training (augmented)", **style)
     acc_ax.plot(epochs, 100 * (1 - np.array(h["val_accuracy"])), label="tuning pen writers", **style)
-    acc_ax.set_yscale("log")
     acc_ax.set_title("error rate (%)")
+    # Linear near zero: the tuning writers' error can reach exactly 0.
+    acc_ax.set_yscale("symlog", linthresh=0.1, linscale=0.5)
+    acc_ax.set_ylim(bottom=0)
     for ax in (loss_ax, acc_ax):
-        ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+        ax.yaxis.set_major_locator(ticker.SymmetricalLogLocator(base=10, linthresh=0.1, subs=(1, 2, 5))
+                                   if ax is acc_ax else ticker.LogLocator(subs=(1, 2, 5)))
         ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(ticker.NullFormatter())
         ax.set_xlabel("epoch")
