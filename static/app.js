@@ -202,6 +202,7 @@ async function registerServiceWorker() {
   let registration;
   try {
     registration = await navigator.serviceWorker.register("sw.js");
+    if (!registration) throw new Error("no registration");
   } catch (error) {
     console.warn("digitpad: works online only, the service worker failed:", error);
     return;

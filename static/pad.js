@@ -8,6 +8,10 @@
 export const RASTER_HEIGHT = 280;
 export const BRUSH_WIDTH = 18;
 
+// How often the reading follows a stroke in progress: about ten times a second looks
+// live, and leaves most frames to drawing.
+const LIVE_READ_MS = 100;
+
 export class Pad {
   #canvas;
   #context;
@@ -17,7 +21,8 @@ export class Pad {
   #box = null; // the canvas's CSS box when the stroke started
   #scale = 1; // device pixels per raster pixel
   #frame = 0; // pending requestAnimationFrame id
-  #changing = null; // called at most once a frame while a stroke grows
+  #changing = null; // called while a stroke grows, at most every LIVE_READ_MS
+  #lastLiveRead = -Infinity;
   #committed = null; // called when a stroke ends, or on clear and undo
   #ink = "#000";
   #scratch = null; // offscreen canvas for raster()
@@ -180,12 +185,17 @@ export class Pad {
   }
 
   // One frame per burst of pointer events: redraw, then let the reader have a look.
+  // Live reads are spaced out so that ink keeps up with the pen on slow machines; the
+  // read at pen lift is never skipped.
   #schedule() {
     if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
+    this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
       this.#redraw();
-      if (this.#current && this.#changing) this.#changing();
+      if (this.#current && this.#changing && now - this.#lastLiveRead >= LIVE_READ_MS) {
+        this.#lastLiveRead = now;
+        this.#changing();
+      }
     });
   }
 

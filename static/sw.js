@@ -13,8 +13,9 @@ const CACHE = `${PREFIX}${VERSION}`;
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
-      // "reload": straight from the server, never a stale copy from the HTTP cache.
-      cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "reload" }))),
+      // "no-cache": revalidated with the server, so never stale, yet what the page has
+      // just downloaded comes back as a 304 instead of a second copy.
+      cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "no-cache" }))),
     ),
   );
 });
