@@ -59,7 +59,8 @@ def render(results: dict, record: dict | None) -> str:
     out += [
         "",
         "\"As shipped\" loads `model.json` and its shards back into Keras, so the quantized",
-        "weights are what is measured. Pen digits are the UCI pen-digits trajectories drawn",
+        "weights are what is measured (`tests/test_convert_parity.py` checks that TensorFlow.js",
+        "gives the same probabilities from these files). Pen digits are the UCI pen-digits trajectories drawn",
         "with the pad's own renderer (`digitpad.render`, the canvas brush) at the pad's full",
         "height and prepared by `digitpad.preprocess`, exactly as the page does. Writers are",
         "split once in `digitpad/pendigits.py`: 21 train writers, 3 tuning writers (the",
