@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
+from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke, finite_points
 
 CLASSES = 10
 
@@ -144,13 +144,7 @@ def stroke_features(strokes: Sequence[Stroke], brush: float = BRUSH_WIDTH) -> li
     inked = 0
     for stroke in strokes:
         kept: list[tuple[float, float]] = []
-        for point in stroke:
-            try:
-                x, y = float(point[0]), float(point[1])
-            except (TypeError, ValueError, IndexError, KeyError):
-                continue
-            if not (math.isfinite(x) and math.isfinite(y)):
-                continue
+        for x, y in finite_points(stroke):
             xs.append(x)
             ys.append(y)
             if not kept:

@@ -6,9 +6,24 @@ whatever its size on screen, so a drawing gives the same pixels on a phone and o
 thickness relative to the pad, like a real pen on paper of a given size.
 """
 
+import math
+from collections.abc import Iterator
+
 RASTER_HEIGHT = 280
 BRUSH_WIDTH = 18.0
 
 # A stroke is the pen's path while it touches: a list of (x, y) raster points.
 Point = tuple[float, float]
 Stroke = list[Point]
+
+
+def finite_points(stroke) -> Iterator[Point]:
+    """The stroke's points that are pairs of finite numbers. Strokes reach Python from
+    the page, the CLI and fuzzers, so anything else is skipped rather than trusted."""
+    for point in stroke:
+        try:
+            x, y = float(point[0]), float(point[1])
+        except (TypeError, ValueError, IndexError, KeyError):
+            continue
+        if math.isfinite(x) and math.isfinite(y):
+            yield x, y

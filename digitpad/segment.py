@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from digitpad.pad import BRUSH_WIDTH, Stroke
+from digitpad.pad import BRUSH_WIDTH, Stroke, finite_points
 
 # Sizes below are fractions of the digit height.
 OVERLAP = 0.5  # two groups sharing this much of the narrower one's columns are one digit
@@ -64,13 +64,7 @@ def stroke_box(stroke: Stroke, brush: float = BRUSH_WIDTH) -> Box | None:
     """The box the brush inks along the stroke, or None without a finite point."""
     x0 = y0 = math.inf
     x1 = y1 = -math.inf
-    for point in stroke:
-        try:
-            x, y = float(point[0]), float(point[1])
-        except (TypeError, ValueError, IndexError, KeyError):
-            continue
-        if not (math.isfinite(x) and math.isfinite(y)):
-            continue
+    for x, y in finite_points(stroke):
         x0, x1 = min(x0, x), max(x1, x)
         y0, y1 = min(y0, y), max(y1, y)
     if x0 == math.inf:
