@@ -16,7 +16,9 @@ from pyscript import document, window
 
 from digitpad import embed
 from digitpad.decide import parse_calibration
-from digitpad.reader import Reader
+from digitpad.pad import BRUSH_WIDTH
+from digitpad.reader import EMPTY, Reader
+from digitpad.steps import explain, feature_sheet
 from digitpad.view import describe
 
 app = window.digitpad
@@ -74,8 +76,41 @@ class Page:
         self.bars = list(document.querySelectorAll("#probabilities [data-digit]"))
         self.seen = document.getElementById("seen").getContext("2d")
         self.announcer = document.getElementById("announcer")
+        self.alternatives = document.getElementById("alternatives")
         self.seq = 0
         self.shown_digits = None
+        self.shown_alternatives = None
+        self.reading = EMPTY
+        self.chosen = None  # the digit picked from the chips, until the drawing changes
+        self.teaching = Teaching()
+        self.listeners = [create_proxy(self.pick), create_proxy(self.flip_teaching)]
+        self.digits.addEventListener("click", self.listeners[0])
+        self.teaching.toggle.addEventListener("click", self.listeners[1])
+        self.teaching.toggle.disabled = False
+
+    def read(self, reading, announce):
+        """Show a fresh reading of the pad; ``announce`` when a stroke ended."""
+        self.reading = reading
+        self.chosen = None
+        self.show(describe(reading), announce)
+        self.teach(features=announce)
+
+    def pick(self, event):
+        chip = event.target.closest("button[data-index]")
+        if chip is None:
+            return
+        self.chosen = int(chip.dataset.index)
+        self.show(describe(self.reading, self.chosen), announce=False)
+        self.teach(features=True)
+
+    def flip_teaching(self, event=None):
+        if self.teaching.flip():
+            self.teach(features=True)
+
+    def teach(self, features):
+        digits = self.reading.digits
+        focus = self.chosen if self.chosen is not None and self.chosen < len(digits) else self.reading.focus
+        self.teaching.show(self.reading, focus, features)
 
     def show(self, view, announce):
         self.seq += 1
@@ -85,8 +120,10 @@ class Page:
         p.dataset.value = view.value
         p.dataset.confidence = f"{view.confidence:.4f}"
         p.dataset.verdict = view.verdict
+        p.dataset.confident = "true" if view.confident else "false"
         p.toggleAttribute("data-empty", not view.value)
         self.sureness.textContent = view.sureness
+        self.show_alternatives(view.alternatives)
         for element, bar in zip(self.bars, view.bars):
             element.dataset.p = f"{bar.p:.4f}"
             element.style.setProperty("--p", f"{bar.p:.4f}")
@@ -106,18 +143,146 @@ class Page:
             return
         self.shown_digits = key
         items = []
-        for i, (digit, sure) in enumerate(view.digits):
+        for i, ((digit, sure), kind) in enumerate(zip(view.digits, view.kinds)):
             item = document.createElement("li")
             item.classList.toggle("focus", i == view.focus)
+            item.dataset.verdict = kind
+            chip = document.createElement("button")
+            chip.type = "button"
+            chip.dataset.index = str(i)
+            chip.setAttribute("aria-pressed", "true" if i == view.focus else "false")
             value = document.createElement("span")
             value.className = "value"
             value.textContent = digit
             label = document.createElement("span")
             label.className = "p"
             label.textContent = sure
-            item.append(value, label)
+            chip.append(value, label)
+            item.append(chip)
             items.append(item)
         self.digits.replaceChildren(*items)
+
+    def show_alternatives(self, alternatives):
+        if alternatives == self.shown_alternatives:
+            return
+        self.shown_alternatives = alternatives
+        items = []
+        for bar in alternatives:
+            item = document.createElement("li")
+            item.dataset.digit = str(bar.digit)
+            item.dataset.p = f"{bar.p:.4f}"
+            value = document.createElement("span")
+            value.className = "value"
+            value.textContent = str(bar.digit)
+            label = document.createElement("span")
+            label.className = "p"
+            label.textContent = bar.label
+            item.append(value, label)
+            items.append(item)
+        self.alternatives.replaceChildren(*items)
+
+
+def paint(canvas, picture):
+    """A digitpad.steps.Picture on a canvas of its size, in one copy."""
+    if canvas.width != picture.width or canvas.height != picture.height:
+        canvas.width, canvas.height = picture.width, picture.height
+    data = js.Uint8ClampedArray.new(len(picture.rgba))
+    data.assign(picture.rgba)
+    canvas.getContext("2d").putImageData(js.ImageData.new(data, picture.width, picture.height), 0, 0)
+
+
+class Teaching:
+    """The steps panel (#steps): how the digit in focus became the network's input.
+
+    It draws only while open, and the first layer's feature maps only when a stroke
+    ends: with the panel closed, reading the pad costs nothing more.
+    """
+
+    def __init__(self):
+        self.toggle = document.getElementById("teach")
+        self.panel = document.getElementById("steps")
+        self.which = document.getElementById("steps-which")
+        self.step = {
+            name: self.panel.querySelector(f'[data-step="{name}"]')
+            for name in ("bbox", "fit", "center", "input", "features")
+        }
+        self.top3 = list(document.querySelectorAll("#top3 li"))
+        self.features = document.getElementById("features")
+        self.open = False
+
+    def flip(self):
+        """Open or close the panel; True when it is now open."""
+        self.open = not self.open
+        self.toggle.setAttribute("aria-pressed", "true" if self.open else "false")
+        self.panel.hidden = not self.open
+        return self.open
+
+    def show(self, reading, focus, features):
+        if not self.open:
+            return
+        digit = reading.digits[focus] if reading.digits else None
+        steps = explain(digit) if digit is not None else None
+        self.panel.toggleAttribute("data-empty", steps is None)
+        if steps is None:
+            self.which.textContent = "Draw a digit to see each step."
+            for item in self.top3:
+                item.dataset.digit, item.dataset.p = "", "0"
+            return
+        n = len(reading.digits)
+        self.which.textContent = (
+            f"Digit {focus + 1} of {n} \u00b7 press another digit under the reading" if n > 1 else ""
+        )
+
+        x, y, side = steps.area
+        canvas = self.part("bbox", steps.captions)
+        if canvas.width != side or canvas.height != side:
+            canvas.width = canvas.height = side
+        ink = pad.raster(to_js(list(digit.strokes)), x, y, side, side, BRUSH_WIDTH)
+        canvas.getContext("2d").putImageData(js.ImageData.new(ink, side, side), 0, 0)
+        svg = self.step["bbox"].querySelector("svg")
+        svg.setAttribute("viewBox", f"0 0 {side} {side}")
+        place(svg.querySelector(".box"), x=steps.ink_box[0], y=steps.ink_box[1],
+              width=steps.ink_box[2], height=steps.ink_box[3])
+
+        paint(self.part("fit", steps.captions), steps.fit)
+
+        paint(self.part("center", steps.captions), steps.boxed)
+        (mx, my), (cx, cy) = steps.mass, steps.middle
+        place(self.step["center"].querySelector(".mass"), cx=mx, cy=my)
+        place(self.step["center"].querySelector(".shift"), x1=mx, y1=my, x2=cx, y2=cy)
+
+        paint(self.part("input", steps.captions), steps.input)
+        ax, ay = steps.mass_after
+        place(self.step["input"].querySelector(".mass"), cx=ax, cy=ay)
+
+        for item, bar in zip(self.top3, steps.top3):
+            item.dataset.digit = str(bar.digit)
+            item.dataset.p = f"{bar.p:.4f}"
+            item.style.setProperty("--p", f"{bar.p:.4f}")
+            item.firstElementChild.textContent = str(bar.digit)
+            item.lastElementChild.textContent = bar.label
+        if features:
+            self.show_features(digit.pixels)
+
+    def part(self, name, captions):
+        """The step's canvas, with its caption set."""
+        self.step[name].querySelector(".caption").textContent = captions[name]
+        return self.step[name].querySelector("canvas")
+
+    def show_features(self, pixels):
+        model = app.model
+        flat = array("f", pixels)
+        input_ = js.Float32Array.new(len(flat))
+        input_.assign(flat)
+        maps = model.features(input_) if model is not None else None
+        self.step["features"].hidden = maps is None
+        if maps is not None:
+            paint(self.features, feature_sheet(maps.levels.to_bytes(), maps.maps, maps.size))
+
+
+def place(element, **attributes):
+    for name, value in attributes.items():
+        element.setAttribute(name, f"{value:.2f}" if isinstance(value, float) else str(value))
 
 
 class Host:
@@ -167,7 +332,7 @@ async def main():
             reading = embed.read_as_one_digit(reader, strokes, width)
         else:
             reading = reader.read(strokes, width)
-        page.show(describe(reading), announce)
+        page.read(reading, announce)
         if announce:  # a finished stroke, a clear or an undo: not every frame of a stroke
             host.tell(embed.prediction_message(reading, options))
 

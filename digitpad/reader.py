@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from digitpad.decide import Verdict, decide, prefer_parts
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
-from digitpad.preprocess import prepare
+from digitpad.preprocess import Prepared, prepare
 from digitpad.segment import crop_columns, digit_height, group_strokes, split_wide
 
 # raster(stroke_indices, x0, y0, width, height, brush) -> alpha bytes, one per pixel,
@@ -46,6 +46,9 @@ class Digit:
     strokes: tuple[int, ...]  # indices into the drawing's strokes
     box: tuple[int, int, int, int]  # the rasterized area of the pad: x0, y0, x1, y1
     verdict: Verdict  # digit, unsure or not a digit, with calibrated probabilities
+    # How ``pixels`` were made from the raster of ``box`` (its bbox is relative to
+    # ``box``), kept for the page's teaching view; it costs nothing to keep.
+    prepared: Prepared | None = field(default=None, compare=False, repr=False)
 
     @property
     def confidence(self) -> float:
@@ -168,7 +171,15 @@ class Reader:
                 probabilities = part.probabilities
                 value = max(range(CLASSES), key=probabilities.__getitem__)
                 digits.append(
-                    Digit(value, probabilities, part.pixels, tuple(indices), part.box, verdict)
+                    Digit(
+                        value,
+                        probabilities,
+                        part.pixels,
+                        tuple(indices),
+                        part.box,
+                        verdict,
+                        part.prepared,
+                    )
                 )
         if not digits:
             return EMPTY
@@ -187,14 +198,14 @@ class Reader:
         prepared = prepare(alpha, w, h)
         if prepared is None:
             return None
-        whole = _Part(tuple(prepared.pixels), box)
+        whole = _Part(prepared, box)
         pieces = []
         columns = split_wide(alpha, w, h, tall, self.brush)
         if len(columns) > 1:
             for a, b in columns:
                 piece = prepare(crop_columns(alpha, w, h, a, b), b - a, h)
                 if piece is not None:
-                    pieces.append(_Part(tuple(piece.pixels), (x0 + a, y0, x0 + b, y1)))
+                    pieces.append(_Part(piece, (x0 + a, y0, x0 + b, y1)))
         return whole, pieces if len(pieces) > 1 else []
 
     def _classify(self, batch: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
@@ -214,11 +225,12 @@ class Reader:
 
 
 class _Part:
-    """One digit's input and, once classified, its probabilities."""
+    """One digit's input, how it was made and, once classified, its probabilities."""
 
-    __slots__ = ("pixels", "box", "probabilities")
+    __slots__ = ("pixels", "prepared", "box", "probabilities")
 
-    def __init__(self, pixels: tuple[float, ...], box: tuple[int, int, int, int]):
-        self.pixels = pixels
+    def __init__(self, prepared: Prepared, box: tuple[int, int, int, int]):
+        self.pixels = tuple(prepared.pixels)
+        self.prepared = prepared
         self.box = box
         self.probabilities: tuple[float, ...] | None = None

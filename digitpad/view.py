@@ -29,13 +29,31 @@ class View:
     verdict: str  # the most doubtful digit's verdict: "digit", "unsure", "not a digit"; ""
     headline: str  # the big text: "42", "4 or 9?", "?" or the hint
     confidence: float  # 0..1, the chance the whole value is right
-    sureness: str  # "97% sure", "Not sure", ... ; "" for an empty pad
+    sureness: str  # "97% sure", "Not sure: 4 or 9?", ... ; "" for an empty pad
     digits: tuple[tuple[str, str], ...]  # (label, "97%") each, when there are several
     focus: int  # which of ``digits`` the bars and the image describe; -1 if none
     bars: tuple[Bar, ...]  # CLASSES bars for the focused digit
     best: int  # the focused digit's likeliest value, whose bar stands out; -1 if none
     seen: bytes  # RGBA SIZE x SIZE: the focused digit as the network sees it
     announcement: str  # for screen readers
+    # Whether every digit reads as a digit, surely; False for an empty pad too.
+    confident: bool = False
+    # The doubtful digit's two likeliest values when one is unsure, else ().
+    alternatives: tuple[Bar, ...] = ()
+    # Each of ``digits``' verdict ("digit", "unsure", "not a digit"), when there are several.
+    kinds: tuple[str, ...] = ()
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def ordinal(i: int) -> str:
+    """The digit at index ``i`` as people say it: "first", ..., then "11th"."""
+    if i < len(ORDINALS):
+        return ORDINALS[i]
+    n = i + 1
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def percent(p: float) -> str:
@@ -60,9 +78,40 @@ def grayscale_rgba(pixels) -> bytes:
     return bytes(out)
 
 
-def describe(reading: Reading) -> View:
-    focused = reading.focused
-    if focused is None:
+def top(probabilities, n: int) -> tuple[Bar, ...]:
+    """The ``n`` likeliest digits, likeliest first (the smaller digit first on a tie)."""
+    order = sorted(range(len(probabilities)), key=lambda d: (-probabilities[d], d))[:n]
+    return tuple(Bar(d, probabilities[d], percent(probabilities[d])) for d in order)
+
+
+def doubt(verdicts) -> tuple[str, str, tuple[Bar, ...]]:
+    """What the page says about a reading's doubtful digits: (sureness, what a screen
+    reader hears after it, the alternatives to show)."""
+    several = len(verdicts) > 1
+    unsure = [i for i, v in enumerate(verdicts) if v.kind == UNSURE]
+    junk = [i for i, v in enumerate(verdicts) if v.kind == NOT_A_DIGIT]
+    if junk:
+        if not several:
+            return "That doesn\u2019t look like a digit", "", ()
+        if len(junk) == 1:
+            return f"The {ordinal(junk[0])} one doesn\u2019t look like a digit", "", ()
+        return f"{len(junk)} of them don\u2019t look like digits", "", ()
+    if not unsure:
+        return "", "", ()
+    first = verdicts[unsure[0]]
+    alternatives = top(first.probabilities, 2)
+    heard = " or ".join(f"{b.digit} {b.label}" for b in alternatives)
+    if not several:
+        return "Not sure: it could be either", heard, alternatives
+    if len(unsure) == 1:
+        return f"Not sure about the {ordinal(unsure[0])} digit: {first.label}", heard, alternatives
+    return f"Not sure about {len(unsure)} digits; the {ordinal(unsure[0])}: {first.label}", heard, alternatives
+
+
+def describe(reading: Reading, focus: int | None = None) -> View:
+    """The view of a reading; the bars and the image show the digit at index ``focus``
+    when given (the person picked it), else the one holding the latest stroke."""
+    if reading.focused is None:
         return View(
             value="",
             verdict="",
@@ -76,6 +125,9 @@ def describe(reading: Reading) -> View:
             seen=grayscale_rgba([0.0] * (SIZE * SIZE)),
             announcement="The pad is empty.",
         )
+    if focus is None or not 0 <= focus < len(reading.digits):
+        focus = reading.focus
+    focused = reading.digits[focus]
     verdicts = [d.verdict for d in reading.digits]
     worst = max(verdicts, key=lambda v: DOUBT[v.kind]).kind
     confidence = 1.0
@@ -87,11 +139,18 @@ def describe(reading: Reading) -> View:
     else:
         headline = verdicts[0].label
     if worst == DIGIT:
-        sureness = f"{percent(confidence)} sure"
-    elif worst == UNSURE:
-        sureness = "Not sure about every digit" if several else "Not sure: could be either"
+        sureness, heard, alternatives = f"{percent(confidence)} sure", "", ()
+        announcement = f"Reads {headline}, {sureness}."
     else:
-        sureness = "Some of it does not look like a digit" if several else "That does not look like a digit"
+        sureness, heard, alternatives = doubt(verdicts)
+        if several:
+            announcement = f"Reads {headline}. {sureness}."
+        elif worst == UNSURE:
+            announcement = f"Not sure: {headline}"
+        else:
+            announcement = f"{sureness}."
+        if heard:
+            announcement += f" {heard}."
     shown = focused.verdict
     return View(
         value=reading.text,
@@ -100,11 +159,12 @@ def describe(reading: Reading) -> View:
         confidence=confidence,
         sureness=sureness,
         digits=tuple((v.label, percent(v.confidence)) for v in verdicts) if several else (),
-        focus=reading.focus if several else -1,
+        focus=focus if several else -1,
         bars=tuple(Bar(d, p, percent(p)) for d, p in enumerate(shown.probabilities)),
         best=shown.digit,
         seen=grayscale_rgba(focused.pixels),
-        announcement=(
-            f"Reads {headline}, {sureness}." if worst == DIGIT else f"Reads {headline} {sureness}."
-        ),
+        announcement=announcement,
+        confident=worst == DIGIT,
+        alternatives=alternatives,
+        kinds=tuple(v.kind for v in verdicts) if several else (),
     )

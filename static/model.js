@@ -50,6 +50,7 @@ export async function loadModel(download, vendor = "vendor/") {
 
 export class Model {
   #network;
+  #firstLayer = null; // the network up to conv1, built on first use by features()
   /** The last batch the network read (n x 28 x 28, ink = 1), for tests and the view. */
   lastInput = null;
 
@@ -72,6 +73,29 @@ export class Model {
       }
       return probabilities;
     });
+  }
+
+  /**
+   * The first convolution's feature maps for one 28x28 input, for the page's teaching
+   * view: { levels, maps, size } where levels is a Uint8Array of size*size*maps,
+   * channels last, each map scaled to 0..255 by its own strongest response. null when
+   * the network has no layer named conv1.
+   */
+  features(pixels) {
+    if (!this.#firstLayer) {
+      const layer = this.#network.layers.find((l) => l.name === "conv1");
+      if (!layer) return null;
+      this.#firstLayer = tf.model({ inputs: this.#network.inputs, outputs: layer.output });
+    }
+    const levels = tf.tidy(() => {
+      const maps = this.#firstLayer.predict(tf.tensor4d(pixels, [1, 28, 28, 1])).relu();
+      const peak = maps.max([0, 1, 2], true).maximum(1e-6);
+      return maps.div(peak).mul(255).round().clipByValue(0, 255).toInt();
+    });
+    const [, size, , maps] = levels.shape;
+    const values = Uint8Array.from(levels.dataSync());
+    levels.dispose();
+    return { levels: values, maps, size };
   }
 }
 

@@ -1,0 +1,54 @@
+"""What the steps view costs: the time from lifting the pen to the reading on the page,
+with the view closed and open, on the same pen digits in one page.
+
+    .venv/bin/python -m tests.bench_steps [--drawings 30] [--rounds 2]
+
+Prints figures; asserts nothing. The time is the pad's commit callback (Python reads
+the strokes, prepares, runs the network and updates the page; with the view open it
+also draws the steps and the first layer's feature maps), as in tests.bench_page.
+Closed and open take turns round by round, so a busy machine weighs on both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from playwright.sync_api import sync_playwright
+
+from tests.bench_page import summary
+from tests.browser import helpers
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drawings", type=int, default=30, help="pen digits per round")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of closed, then open")
+    args = parser.parse_args(argv)
+
+    times: dict[str, list[float]] = {"closed": [], "open": []}
+    with helpers.serving() as site, sync_playwright() as playwright:
+        browser = helpers.launch(playwright)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = helpers.open_app(context.new_page(), site)
+        width = helpers.raster_width(page)
+        samples = helpers.pinned_sample(args.drawings, seed=99)
+        for _ in range(args.rounds):
+            for state in ("closed", "open"):
+                if (page.get_attribute("#teach", "aria-pressed") == "true") != (state == "open"):
+                    page.click("#teach")
+                for sample in samples:
+                    helpers.draw(page, helpers.centered(sample, width))
+                    times[state].append(page.evaluate("digitpad.pad.lastCommitMs"))
+                    helpers.clear(page)
+        context.close()
+        browser.close()
+
+    print(f"steps view cost ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
+    print(summary("stroke end, steps closed", times["closed"]))
+    print(summary("stroke end, steps open", times["open"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

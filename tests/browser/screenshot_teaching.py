@@ -1,0 +1,76 @@
+"""Take docs/teaching.png and docs/unsure.png: the steps view on a written number, and
+the page unsure about an ambiguous digit.
+
+    .venv/bin/python -m tests.browser.screenshot_teaching [--dark] [--phone] [--out-dir docs]
+
+With --dark or --phone the files get a suffix (teaching-dark-phone.png, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from digitpad import pendigits
+from tests.browser import helpers
+
+# Held-out pen digits (index into helpers.held_out_samples()): a 4 that reads "9 or 4?",
+# and three tidy digits for the number in the steps view.
+UNSURE = 4
+NUMBER = (2, 0, 7)
+
+
+def number_strokes(width: int) -> list:
+    samples = helpers.pinned_sample(30, seed=11)
+    chosen = [next(s for s in samples if s.label == label) for label in NUMBER]
+    strokes = pendigits.side_by_side(chosen, gap=0.35, height=0.55 * 280)
+    xs = [x for s in strokes for x, _ in s]
+    shift = (width - max(xs) - min(xs)) / 2
+    return [[(x + shift, y) for x, y in s] for s in strokes]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out-dir", type=Path, default=helpers.ROOT / "docs")
+    parser.add_argument("--dark", action="store_true", help="dark colour scheme")
+    parser.add_argument("--phone", action="store_true", help="a phone-sized viewport")
+    args = parser.parse_args(argv)
+    suffix = ("-dark" if args.dark else "") + ("-phone" if args.phone else "")
+    viewport = {"width": 390, "height": 844} if args.phone else {"width": 1280, "height": 900}
+
+    with helpers.serving() as site, sync_playwright() as playwright:
+        browser = helpers.launch(playwright)
+        context = browser.new_context(
+            viewport=viewport,
+            device_scale_factor=2 if args.phone else 1,
+            color_scheme="dark" if args.dark else "light",
+        )
+        page = helpers.open_app(context.new_page(), site)
+        width = helpers.raster_width(page)
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+
+        sample = helpers.held_out_samples()[UNSURE]
+        shown = helpers.draw(page, helpers.centered(sample, width))
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(400)  # let the bars finish their animation
+        unsure = args.out_dir / f"unsure{suffix}.png"
+        page.screenshot(path=str(unsure), full_page=args.phone)
+        print(f"{unsure}: {shown['text']!r} / {page.inner_text('#sureness')!r}")
+
+        helpers.clear(page)
+        helpers.draw(page, number_strokes(width))
+        page.click("#digits li:nth-child(2) button")
+        page.click("#teach")
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(400)
+        teaching = args.out_dir / f"teaching{suffix}.png"
+        page.screenshot(path=str(teaching), full_page=True)
+        print(f"{teaching}: reads {helpers.prediction(page)['value']!r}")
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
