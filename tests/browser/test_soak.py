@@ -37,12 +37,10 @@ def page_problems(page) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def soak_browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=helpers.chromium_path(), args=bench.SOAK_ARGS)
-        yield browser
-        browser.close()
+def soak_browser(playwright):
+    browser = playwright.chromium.launch(executable_path=helpers.chromium_path(), args=bench.SOAK_ARGS)
+    yield browser
+    browser.close()
 
 
 def test_hundreds_of_readings_leak_nothing(soak_browser, site):
