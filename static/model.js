@@ -110,7 +110,16 @@ async function fetchArtifacts(url) {
   const shards = await Promise.all(
     groups.flatMap((group) => group.paths).map((path) => fetchOk(new URL(path, modelUrl), "arrayBuffer")),
   );
-  const weightData = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
+  const weightSpecs = groups.flatMap((group) => group.weights);
+  const received = shards.reduce((n, s) => n + s.byteLength, 0);
+  const expected = weightSpecs.reduce((n, spec) => n + weightBytes(spec), 0);
+  // TF.js reads what it needs and ignores the rest: a shard of the wrong size would load.
+  if (received !== expected) {
+    throw new ModelLoadError(
+      `The digit model is damaged (its weights are ${received} bytes, the model needs ${expected}).`,
+    );
+  }
+  const weightData = new Uint8Array(received);
   let at = 0;
   for (const shard of shards) {
     weightData.set(new Uint8Array(shard), at);
@@ -118,12 +127,20 @@ async function fetchArtifacts(url) {
   }
   return {
     modelTopology: manifest.modelTopology,
-    weightSpecs: groups.flatMap((group) => group.weights),
+    weightSpecs,
     weightData: weightData.buffer,
     format: manifest.format,
     generatedBy: manifest.generatedBy,
     convertedBy: manifest.convertedBy,
   };
+}
+
+const DTYPE_BYTES = { float32: 4, int32: 4, float16: 2, uint16: 2, uint8: 1, bool: 1 };
+
+/** Bytes one weight takes in the shards: quantized weights are stored in their quantized type. */
+function weightBytes(spec) {
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  return spec.shape.reduce((n, d) => n * d, 1) * (DTYPE_BYTES[dtype] ?? NaN);
 }
 
 async function fetchOk(url, as) {

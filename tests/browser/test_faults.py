@@ -56,8 +56,6 @@ FAULTS = {
 
 # Damage the page cannot see yet; each says what it would take.
 NOT_SEEN = {
-    "a weight shard is too long": "TF.js ignores bytes past the weights it expects; the page "
-    "would have to compare each shard's size with what model.json's weight specs add up to",
     "Pyodide's wasm is cut short": "Pyodide only logs the CompileError and waits; the page says "
     "so after its 30 s watchdog, unless it checks download sizes against the build's",
 }
