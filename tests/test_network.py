@@ -123,10 +123,7 @@ def test_same_padding_matches_tensorflow_rule(size, kernel, stride, expected):
 
 
 def keras():
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tensorflowjs writes layers models from tf_keras
-    # tensorflowjs pulls in decision forests, whose greeting wants IPython under pytest.
-    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
-    import tf_keras
+    from train.tf import tf_keras  # legacy Keras, so tensorflowjs writes layers models
 
     return tf_keras
 
