@@ -138,29 +138,30 @@ class Page:
             self.announcer.textContent = view.announcement
 
     def show_digits(self, view):
-        key = (view.digits, view.focus)
-        if key == self.shown_digits:
-            return
-        self.shown_digits = key
-        items = []
-        for i, ((digit, sure), kind) in enumerate(zip(view.digits, view.kinds)):
-            item = document.createElement("li")
+        key = (view.digits, view.kinds)
+        if key != self.shown_digits:
+            self.shown_digits = key
+            items = []
+            for i, ((digit, sure), kind) in enumerate(zip(view.digits, view.kinds)):
+                item = document.createElement("li")
+                item.dataset.verdict = kind
+                chip = document.createElement("button")
+                chip.type = "button"
+                chip.dataset.index = str(i)
+                value = document.createElement("span")
+                value.className = "value"
+                value.textContent = digit
+                label = document.createElement("span")
+                label.className = "p"
+                label.textContent = sure
+                chip.append(value, label)
+                item.append(chip)
+                items.append(item)
+            self.digits.replaceChildren(*items)
+        # Picking a chip only moves the focus: the chips stay, and so does keyboard focus.
+        for i, item in enumerate(self.digits.children):
             item.classList.toggle("focus", i == view.focus)
-            item.dataset.verdict = kind
-            chip = document.createElement("button")
-            chip.type = "button"
-            chip.dataset.index = str(i)
-            chip.setAttribute("aria-pressed", "true" if i == view.focus else "false")
-            value = document.createElement("span")
-            value.className = "value"
-            value.textContent = digit
-            label = document.createElement("span")
-            label.className = "p"
-            label.textContent = sure
-            chip.append(value, label)
-            item.append(chip)
-            items.append(item)
-        self.digits.replaceChildren(*items)
+            item.firstElementChild.setAttribute("aria-pressed", "true" if i == view.focus else "false")
 
     def show_alternatives(self, alternatives):
         if alternatives == self.shown_alternatives:

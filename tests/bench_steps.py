@@ -1,18 +1,21 @@
 """What the steps view costs: the time from lifting the pen to the reading on the page,
 with the view closed and open, on the same pen digits in one page.
 
-    .venv/bin/python -m tests.bench_steps [--drawings 30] [--rounds 2]
+    .venv/bin/python -m tests.bench_steps [--drawings 30] [--rounds 2] [--dist DIR]
 
 Prints figures; asserts nothing. The time is the pad's commit callback (Python reads
 the strokes, prepares, runs the network and updates the page; with the view open it
 also draws the steps and the first layer's feature maps), as in tests.bench_page.
 Closed and open take turns round by round, so a busy machine weighs on both alike.
+``--dist`` serves another build, such as one from before the steps view existed (then
+only "closed" is timed), to compare on the same machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
@@ -24,18 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawings", type=int, default=30, help="pen digits per round")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of closed, then open")
+    parser.add_argument("--dist", type=Path, default=helpers.DIST, help="the built site to time")
     args = parser.parse_args(argv)
 
     times: dict[str, list[float]] = {"closed": [], "open": []}
-    with helpers.serving() as site, sync_playwright() as playwright:
+    with helpers.serving(args.dist) as site, sync_playwright() as playwright:
         browser = helpers.launch(playwright)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = helpers.open_app(context.new_page(), site)
         width = helpers.raster_width(page)
         samples = helpers.pinned_sample(args.drawings, seed=99)
+        has_steps = page.locator("#teach").count() > 0
         for _ in range(args.rounds):
-            for state in ("closed", "open"):
-                if (page.get_attribute("#teach", "aria-pressed") == "true") != (state == "open"):
+            for state in ("closed", "open") if has_steps else ("closed",):
+                if has_steps and (page.get_attribute("#teach", "aria-pressed") == "true") != (state == "open"):
                     page.click("#teach")
                 for sample in samples:
                     helpers.draw(page, helpers.centered(sample, width))
@@ -45,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
 
     print(f"steps view cost ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
-    print(summary("stroke end, steps closed", times["closed"]))
-    print(summary("stroke end, steps open", times["open"]))
+    print(f"site: {args.dist}")
+    for state in ("closed", "open"):
+        if times[state]:
+            print(summary(f"stroke end, steps {state}", times[state]))
     return 0
 
 

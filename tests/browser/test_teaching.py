@@ -134,6 +134,11 @@ def test_the_chips_choose_which_digit_the_steps_show(closed):
         assert max(bars, key=bars.get) == int(label)
         inputs.append(page.evaluate("Array.from(document.querySelector('[data-step=\"input\"] canvas').getContext('2d').getImageData(0, 0, 28, 28).data)"))
     assert len({tuple(i) for i in inputs}) == 3
+    # By keyboard too, and the chip keeps the keyboard's focus.
+    page.focus("#digits li:nth-child(2) button")
+    page.keyboard.press("Enter")
+    assert top3(page)[0][0] == 7
+    assert page.evaluate("document.activeElement.dataset.index") == "1"
 
 
 def test_closed_steps_stay_hidden_and_are_not_drawn(closed):
