@@ -106,6 +106,7 @@ class Page:
     def flip_teaching(self, event=None):
         if self.teaching.flip():
             self.teach(features=True)
+            self.teaching.reveal()
 
     def teach(self, features):
         digits = self.reading.digits
@@ -217,6 +218,14 @@ class Teaching:
         self.toggle.setAttribute("aria-pressed", "true" if self.open else "false")
         self.panel.hidden = not self.open
         return self.open
+
+    def reveal(self):
+        """Scroll the panel into sight when it opened below the screen (on a phone it
+        comes after the reading)."""
+        if self.panel.getBoundingClientRect().top > js.innerHeight - 80:
+            still = js.matchMedia("(prefers-reduced-motion: reduce)").matches
+            options = {"block": "start", "behavior": "auto" if still else "smooth"}
+            self.panel.scrollIntoView(to_js(options, dict_converter=js.Object.fromEntries))
 
     def show(self, reading, focus, features):
         if not self.open:

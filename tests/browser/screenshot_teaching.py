@@ -25,8 +25,13 @@ NUMBER = (2, 0, 7)
 def number_strokes(width: int) -> list:
     samples = helpers.pinned_sample(30, seed=11)
     chosen = [next(s for s in samples if s.label == label) for label in NUMBER]
-    strokes = pendigits.side_by_side(chosen, gap=0.35, height=0.55 * 280)
-    xs = [x for s in strokes for x, _ in s]
+    height = 0.55 * 280
+    while True:  # as big as fits the pad's width
+        strokes = pendigits.side_by_side(chosen, gap=0.35, height=height)
+        xs = [x for s in strokes for x, _ in s]
+        if max(xs) - min(xs) < width - 40:
+            break
+        height *= 0.9
     shift = (width - max(xs) - min(xs)) / 2
     return [[(x + shift, y) for x, y in s] for s in strokes]
 

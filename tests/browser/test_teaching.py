@@ -156,3 +156,17 @@ def test_closed_steps_stay_hidden_and_are_not_drawn(closed):
     assert top3(page)[0][0] == 1  # nothing was drawn for the 8
     set_teaching(page, True)
     assert top3(page)[0][0] == 8  # opening draws the current digit at once
+
+
+def test_on_a_phone_opening_the_steps_brings_them_into_sight(new_context, site):
+    context = new_context(site, viewport={"width": 390, "height": 844}, has_touch=True)
+    page = helpers.open_app(context.new_page(), site)
+    sample = helpers.pinned_sample(4)[3]
+    helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))
+    page.locator("#teach").scroll_into_view_if_needed()
+    page.click("#teach")
+    page.wait_for_function("document.querySelector('#steps').getBoundingClientRect().top < innerHeight / 2")
+    # The four steps sit two by two, each picture at least a third of the screen wide.
+    boxes = [page.locator(f'[data-step="{name}"] .shot').bounding_box() for name in STEPS]
+    assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"] == boxes[3]["y"]
+    assert min(b["width"] for b in boxes) > 390 / 3
