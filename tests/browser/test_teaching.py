@@ -56,6 +56,10 @@ def test_the_steps_are_hidden_until_asked_for(closed):
 
 def test_each_step_is_drawn_for_the_digit_read(closed):
     page = closed
+    page.evaluate(
+        """window.stepsViolations = [];
+        addEventListener('securitypolicyviolation', e => stepsViolations.push(e.violatedDirective), true)"""
+    )
     sample = helpers.pinned_sample(3)[2]
     shown = helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))
     set_teaching(page, True)
@@ -91,6 +95,7 @@ def test_each_step_is_drawn_for_the_digit_read(closed):
     features = ink(page, "#features")
     assert (features["width"], features["height"]) == (6 * 28 + 5, 4 * 28 + 3)
     assert features["lit"] > 0
+    assert page.evaluate("stepsViolations") == []  # the page's Content-Security-Policy holds
 
 
 def test_the_center_step_marks_the_center_of_mass_and_the_middle(closed):
@@ -170,3 +175,16 @@ def test_on_a_phone_opening_the_steps_brings_them_into_sight(new_context, site):
     boxes = [page.locator(f'[data-step="{name}"] .shot').bounding_box() for name in STEPS]
     assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"] == boxes[3]["y"]
     assert min(b["width"] for b in boxes) > 390 / 3
+
+
+def test_the_feature_maps_leave_no_tensors_behind(closed):
+    page = closed
+    sample = helpers.pinned_sample(6)[5]
+    strokes = helpers.centered(sample, helpers.raster_width(page))
+    set_teaching(page, True)
+    helpers.draw(page, strokes)
+    before = page.evaluate("tf.memory().numTensors")
+    for _ in range(3):
+        helpers.clear(page)
+        helpers.draw(page, strokes)
+    assert page.evaluate("tf.memory().numTensors") == before
