@@ -8,10 +8,6 @@
 export const RASTER_HEIGHT = 280;
 export const BRUSH_WIDTH = 18;
 
-// How often the reading follows a stroke in progress: about ten times a second looks
-// live, and leaves most frames to drawing.
-const LIVE_READ_MS = 100;
-
 export class Pad {
   #canvas;
   #context;
@@ -21,8 +17,9 @@ export class Pad {
   #box = null; // the canvas's CSS box when the stroke started
   #scale = 1; // device pixels per raster pixel
   #frame = 0; // pending requestAnimationFrame id
-  #changing = null; // called while a stroke grows, at most every LIVE_READ_MS
-  #lastLiveRead = -Infinity;
+  #changing = null; // called while a stroke grows, as often as the machine affords
+  #liveReadStart = -Infinity;
+  #liveReadMs = 0; // how long the last live read took
   #committed = null; // called when a stroke ends, or on clear and undo
   #ink = "#000";
   #scratch = null; // offscreen canvas for raster()
@@ -185,16 +182,18 @@ export class Pad {
   }
 
   // One frame per burst of pointer events: redraw, then let the reader have a look.
-  // Live reads are spaced out so that ink keeps up with the pen on slow machines; the
-  // read at pen lift is never skipped.
+  // A live read runs every frame while reads are quick, and is spaced out when they
+  // are slow, so that reading never takes more than half the time and the ink keeps
+  // up with the pen. Reading up to the last frame also leaves little for pen lift.
   #schedule() {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
       this.#redraw();
-      if (this.#current && this.#changing && now - this.#lastLiveRead >= LIVE_READ_MS) {
-        this.#lastLiveRead = now;
+      if (this.#current && this.#changing && now - this.#liveReadStart >= 2 * this.#liveReadMs) {
+        this.#liveReadStart = performance.now();
         this.#changing();
+        this.#liveReadMs = performance.now() - this.#liveReadStart;
       }
     });
   }

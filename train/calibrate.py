@@ -104,10 +104,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _drawn_digits(samples: list[pendigits.Sample], seed: int) -> dict:
-    """Each digit drawn at a size people use on the pad, through the page's pipeline."""
+    """Each digit drawn through the page's pipeline, at any size people use on the pad:
+    small in a corner to filling its height, or as written on the tablet. The stroke
+    measures include the ink's size, so the rule must see the whole range."""
     rng = random.Random(seed)
     drawings = [
-        pendigits.side_by_side([s], height=RASTER_HEIGHT * rng.uniform(0.45, 0.9)) for s in samples
+        pendigits.on_pad(s)
+        if rng.random() < 0.25
+        else pendigits.side_by_side([s], height=RASTER_HEIGHT * rng.uniform(0.3, 0.95))
+        for s in samples
     ]
     part = _drawn(drawings)
     part["labels"] = np.array([s.label for s in samples])
