@@ -5,7 +5,7 @@ with the view closed and open, on the same pen digits in one page.
 
 Prints figures; asserts nothing. The time is the pad's commit callback (Python reads
 the strokes, prepares, runs the network and updates the page; with the view open it
-also draws the steps and the first layer's feature maps), as in tests.bench_page.
+also draws the steps and the first layer's feature maps), as in tests.bench.
 Closed and open take turns round by round, so a busy machine weighs on both alike.
 ``--dist`` serves another build, such as one from before the steps view existed (then
 only "closed" is timed), to compare on the same machine.
@@ -15,12 +15,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.bench_page import summary
+from tests.bench import percentile
 from tests.browser import helpers
+
+
+def summary(name: str, values: list[float]) -> str:
+    return (
+        f"{name:<28} n={len(values):<3} median {statistics.median(values):7.1f} ms   "
+        f"p95 {percentile(values, 95):7.1f} ms   max {max(values):7.1f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         has_steps = page.locator("#teach").count() > 0
         for _ in range(args.rounds):
             for state in ("closed", "open") if has_steps else ("closed",):
-                if has_steps and (page.get_attribute("#teach", "aria-pressed") == "true") != (state == "open"):
+                if has_steps and (page.get_attribute("#teach", "aria-pressed") == "true") != (
+                    state == "open"
+                ):
                     page.click("#teach")
                 for sample in samples:
                     helpers.draw(page, helpers.centered(sample, width))
