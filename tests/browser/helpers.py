@@ -193,3 +193,15 @@ def centered(sample: pendigits.Sample, width: int, left: float | None = None):
     if left is None:
         left = (width - RASTER_HEIGHT) / 2
     return pendigits.on_pad(sample, RASTER_HEIGHT, left=left, top=0)
+
+
+def screenshot_page(playwright, site: str, phone: bool = False, dark: bool = False, height: int = 800):
+    """A ready page in a fresh browser, laid out as a phone (390 px, 2x) or a desktop
+    (1280 px wide), for the screenshot scripts. Close the page's browser when done."""
+    browser = launch(playwright)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": height},
+        device_scale_factor=2 if phone else 1,
+        color_scheme="dark" if dark else "light",
+    )
+    return open_app(context.new_page(), site)

@@ -30,15 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         used.add(id(s := sample))
         chosen.append(s)
 
-    viewport = {"width": 390, "height": 844} if args.phone else {"width": 1280, "height": 800}
     with helpers.serving() as site, sync_playwright() as playwright:
-        browser = helpers.launch(playwright)
-        context = browser.new_context(
-            viewport=viewport,
-            device_scale_factor=2 if args.phone else 1,
-            color_scheme="dark" if args.dark else "light",
-        )
-        page = helpers.open_app(context.new_page(), site)
+        page = helpers.screenshot_page(playwright, site, phone=args.phone, dark=args.dark)
         width = helpers.raster_width(page)
         step = min(150, (width - 40) / len(chosen))
         start = (width - step * len(chosen)) / 2 - 60
@@ -49,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out), full_page=args.phone)
         print(f"{args.out}: reads {helpers.prediction(page)['value']!r}")
-        browser.close()
+        page.context.browser.close()
     return 0
 
 

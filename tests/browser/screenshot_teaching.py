@@ -43,16 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phone", action="store_true", help="a phone-sized viewport")
     args = parser.parse_args(argv)
     suffix = ("-dark" if args.dark else "") + ("-phone" if args.phone else "")
-    viewport = {"width": 390, "height": 844} if args.phone else {"width": 1280, "height": 900}
 
     with helpers.serving() as site, sync_playwright() as playwright:
-        browser = helpers.launch(playwright)
-        context = browser.new_context(
-            viewport=viewport,
-            device_scale_factor=2 if args.phone else 1,
-            color_scheme="dark" if args.dark else "light",
-        )
-        page = helpers.open_app(context.new_page(), site)
+        page = helpers.screenshot_page(playwright, site, phone=args.phone, dark=args.dark, height=900)
         width = helpers.raster_width(page)
         args.out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -73,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         teaching = args.out_dir / f"teaching{suffix}.png"
         page.screenshot(path=str(teaching), full_page=True)
         print(f"{teaching}: reads {helpers.prediction(page)['value']!r}")
-        browser.close()
+        page.context.browser.close()
     return 0
 
 
