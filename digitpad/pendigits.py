@@ -9,6 +9,7 @@ with the mouse in a real browser.
 from __future__ import annotations
 
 import os
+import random
 from dataclasses import dataclass
 
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
@@ -155,3 +156,23 @@ def _per_item(value, n: int, name: str) -> list[float]:
     if len(values) != n:
         raise ValueError(f"{name}: expected {n} values, got {len(values)}")
     return values
+
+
+def written_number(
+    samples: list[Sample], rng: random.Random
+) -> tuple[list[Stroke], list[list[int]]]:
+    """The samples written as one number the way people space digits (gaps of 0.1 to 0.4
+    of a digit's height, sizes and baselines jittered a little), with the true partition
+    of its strokes into digits: what segmentation is tested and measured against."""
+    size = 0.7 * RASTER_HEIGHT * rng.uniform(0.85, 1.0)
+    strokes = side_by_side(
+        samples,
+        gap=[rng.uniform(0.1, 0.4) for _ in samples[1:]],
+        height=[size * rng.uniform(0.9, 1.1) for _ in samples],
+        rise=[rng.uniform(-0.05, 0.05) for _ in samples],
+    )
+    truth, first = [], 0
+    for sample in samples:
+        truth.append(list(range(first, first + len(sample.strokes))))
+        first += len(sample.strokes)
+    return strokes, truth

@@ -31,30 +31,13 @@ def held_out_by_writer() -> dict[int, list[pendigits.Sample]]:
     return by_writer
 
 
-def compose(rng: random.Random, samples: list[pendigits.Sample]):
-    """One writer's digits written as a number with ordinary, jittered spacing, and the
-    true partition of its strokes."""
-    size = 0.7 * 280 * rng.uniform(0.85, 1.0)
-    strokes = pendigits.side_by_side(
-        samples,
-        gap=[rng.uniform(0.1, 0.4) for _ in samples[1:]],
-        height=[size * rng.uniform(0.9, 1.1) for _ in samples],
-        rise=[rng.uniform(-0.05, 0.05) for _ in samples],
-    )
-    truth, first = [], 0
-    for s in samples:
-        truth.append(list(range(first, first + len(s.strokes))))
-        first += len(s.strokes)
-    return strokes, truth
-
-
 def partition_accuracy(by_writer, numbers: int, digits: int, seed: int) -> float:
     rng = random.Random(seed)
     writers = sorted(by_writer)
     right = 0
     for _ in range(numbers):
         pool = by_writer[rng.choice(writers)]
-        strokes, truth = compose(rng, [rng.choice(pool) for _ in range(digits)])
+        strokes, truth = pendigits.written_number([rng.choice(pool) for _ in range(digits)], rng)
         right += group_strokes(strokes) == truth
     return right / numbers
 
@@ -167,7 +150,7 @@ def test_composed_numbers_split_into_their_digits(by_writer, digits):
     rng = random.Random(digits)
     for _ in range(50):
         pool = by_writer[rng.choice(sorted(by_writer))]
-        strokes, truth = compose(rng, [rng.choice(pool) for _ in range(digits)])
+        strokes, truth = pendigits.written_number([rng.choice(pool) for _ in range(digits)], rng)
         assert group_strokes(strokes) == truth
 
 

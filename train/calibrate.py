@@ -250,17 +250,7 @@ def read_numbers(classify, calibration: dict, samples, count: int) -> dict:
     for _ in range(count):
         pool = by_writer[rng.choice(sorted(by_writer))]
         chosen = [rng.choice(pool) for _ in range(3)]
-        size = 0.7 * RASTER_HEIGHT * rng.uniform(0.85, 1.0)
-        strokes = pendigits.side_by_side(
-            chosen,
-            gap=[rng.uniform(0.1, 0.4) for _ in chosen[1:]],
-            height=[size * rng.uniform(0.9, 1.1) for _ in chosen],
-            rise=[rng.uniform(-0.05, 0.05) for _ in chosen],
-        )
-        truth, first = [], 0
-        for s in chosen:
-            truth.append(list(range(first, first + len(s.strokes))))
-            first += len(s.strokes)
+        strokes, truth = pendigits.written_number(chosen, rng)
         groups = segment.group_strokes(strokes)
         partitioned += groups == truth
         height = segment.digit_height(strokes, groups)
