@@ -205,3 +205,14 @@ def screenshot_page(playwright, site: str, phone: bool = False, dark: bool = Fal
         color_scheme="dark" if dark else "light",
     )
     return open_app(context.new_page(), site)
+
+
+@contextmanager
+def serving_under(tmp_path: Path, subpath: str):
+    """The built site served from a subpath (e.g. "courses/pad"), as a course server
+    would host it; yields the site's URL, ending in a slash."""
+    root = tmp_path / "www"
+    (root / subpath).parent.mkdir(parents=True)
+    os.symlink(DIST, root / subpath)
+    with serving(root) as origin:
+        yield f"{origin}{subpath}/"

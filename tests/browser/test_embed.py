@@ -1,7 +1,6 @@
 """The pad embedded in another site: examples/notebook-site on one origin holds the pad
 (dist/) from another in an iframe; they talk only through postMessage."""
 
-import os
 from contextlib import contextmanager
 from urllib.parse import quote, urlsplit
 
@@ -270,11 +269,7 @@ def test_embed_options_bars_and_theme(new_context, site):
 
 
 def test_one_digit_mode_from_a_subpath_offline(new_context, tmp_path):
-    root = tmp_path / "www"
-    (root / "courses").mkdir(parents=True)
-    os.symlink(helpers.DIST, root / "courses" / "pad")
-    with helpers.serving(root) as server:
-        site = server + "courses/pad/"
+    with helpers.serving_under(tmp_path, "courses/pad") as site:
         context = new_context(site, viewport={"width": 1280, "height": 500})
         page = helpers.open_app(context.new_page(), site + "index.html?embed&mode=digit")
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)

@@ -2,7 +2,6 @@
 clear message (never an endless spinner) when part of it is missing."""
 
 import json
-import os
 import time
 
 import pytest
@@ -103,11 +102,7 @@ def test_a_new_build_replaces_the_old_cache(new_context, tmp_path):
 
 
 def test_works_from_a_subpath(new_context, tmp_path):
-    root = tmp_path / "www"
-    (root / "tools").mkdir(parents=True)
-    os.symlink(helpers.DIST, root / "tools" / "digitpad")
-    with helpers.serving(root) as origin:
-        site = origin + "tools/digitpad/"
+    with helpers.serving_under(tmp_path, "tools/digitpad") as site:
         page = helpers.open_app(new_context(site).new_page(), site)
         sample = helpers.pinned_sample(10)[5]
         assert helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))["value"] == "5"
