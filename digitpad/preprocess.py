@@ -6,16 +6,23 @@ their center of mass sits in the middle. Doing exactly that to a drawing is what
 a network trained on MNIST read it.
 
 Standard library only: this module runs in the browser under Pyodide, where numpy is
-not available. Hot loops lean on ``bytes.strip`` and ``sum`` over slices, which run in
-C, so a 280x280 raster takes a few milliseconds.
+not available. The work per pixel runs in C: ``bytes.strip`` finds the ink, and whole
+rows packed into one integer are OR-ed and added at once, so Python loops only over
+the 20x20 output.
 """
 
 from __future__ import annotations
 
+import operator
+import sys
+from array import array
 from dataclasses import dataclass
 
 SIZE = 28
 BOX = 20
+LANE = 4  # bytes per pixel while fit_box sums rows
+BIG_ENDIAN = sys.byteorder == "big"
+assert array("I").itemsize == LANE
 
 
 @dataclass(frozen=True)
@@ -36,52 +43,48 @@ def crop_to_ink(alpha: bytes, width: int, height: int) -> tuple[int, int, int, i
     ``alpha`` is one byte per pixel, row-major. Returns None when there is no ink.
     """
     _check_raster(alpha, width, height)
-    x0, x1, y0, y1 = width, 0, -1, -1
-    for y in range(height):
-        row = alpha[y * width : (y + 1) * width]
-        right = len(row.rstrip(b"\0"))
-        if right == 0:
-            continue
-        left = width - len(row.lstrip(b"\0"))
-        x0 = min(x0, left)
-        x1 = max(x1, right)
-        if y0 < 0:
-            y0 = y
-        y1 = y + 1
-    if y0 < 0:
+    alpha = bytes(alpha)
+    first = len(alpha) - len(alpha.lstrip(b"\0"))
+    if first == len(alpha):
         return None
+    y0, y1 = first // width, (len(alpha.rstrip(b"\0")) - 1) // width + 1
+    # Which columns hold ink: every inked row OR-ed into one, the rows packed into one
+    # integer so that the OR runs in C.
+    rows = int.from_bytes(alpha[y0 * width : y1 * width], "little")
+    columns = _fold(rows, y1 - y0, 8 * width, operator.or_).to_bytes(width, "little")
+    x0 = width - len(columns.lstrip(b"\0"))
+    x1 = len(columns.rstrip(b"\0"))
     return x0, y0, x1, y1
 
 
-def _area_spans(n_in: int, n_out: int) -> list[tuple[int, int, float, float, float]]:
-    """For each output cell, how it covers the input line under area averaging.
+def _fold(packed: int, rows: int, row_bits: int, combine) -> int:
+    """Combine ``rows`` rows packed in one integer (row 0 in the lowest bits) into one,
+    halving the stack each time: a handful of C-speed operations for any height."""
+    while rows > 1:
+        half = rows // 2
+        shift = half * row_bits
+        packed = combine(packed >> shift, packed & ((1 << shift) - 1))
+        rows -= half
+    return packed
 
-    Output cell j covers input interval [j*n_in/n_out, (j+1)*n_in/n_out). Each span is
-    (first, last, w_first, w_last, norm): input pixels first..last inclusive, where the
-    first and last may be partly covered and everything between is fully covered.
+
+def _area_spans(n_in: int, n_out: int) -> list[tuple[int, int, int, int]]:
+    """For each output cell, how much of each input pixel it covers under area averaging.
+
+    Measured in 1/n_out of an input pixel, cell j covers [j*n_in, (j+1)*n_in) and input
+    pixel i covers [i*n_out, (i+1)*n_out): every overlap is a whole number, and a cell's
+    overlaps add up to n_in. Each span is (first, last, w_first, w_last): input pixels
+    first..last inclusive, the ones in between covered wholly (n_out each).
     """
-    step = n_in / n_out
     spans = []
     for j in range(n_out):
-        start, end = j * step, (j + 1) * step
-        first = int(start)
-        last = min(n_in - 1, int(end - 1e-9))
+        start, end = j * n_in, (j + 1) * n_in
+        first, last = start // n_out, (end - 1) // n_out
         if first == last:
-            spans.append((first, last, end - start, 0.0, 1.0 / step))
+            spans.append((first, last, n_in, 0))
         else:
-            spans.append((first, last, first + 1 - start, end - last, 1.0 / step))
+            spans.append((first, last, (first + 1) * n_out - start, end - last * n_out))
     return spans
-
-
-def _resample_line(line, spans) -> list[float]:
-    out = []
-    for first, last, w_first, w_last, norm in spans:
-        if first == last:
-            out.append(line[first] * w_first * norm)
-        else:
-            inner = sum(line[first + 1 : last])
-            out.append((line[first] * w_first + inner + line[last] * w_last) * norm)
-    return out
 
 
 def fit_box(
@@ -92,6 +95,10 @@ def fit_box(
     Each output pixel is the area-weighted mean of the input pixels it covers, which
     anti-aliases on the way down and stays exact on the way up. Values are in [0, 1].
     Returns (row-major values, out_width, out_height).
+
+    The sums are exact integers. Rows are summed whole: each row is an integer with a
+    32-bit lane per pixel, so adding rows adds every pixel at once, in C; no lane can
+    overflow, as a lane holds at most 255 * crop height.
     """
     x0, y0, x1, y1 = bbox
     crop_w, crop_h = x1 - x0, y1 - y0
@@ -99,15 +106,28 @@ def fit_box(
     out_w = min(box, max(1, round(crop_w * scale)))
     out_h = min(box, max(1, round(crop_h * scale)))
 
-    row_spans = _area_spans(crop_w, out_w)
-    rows = [
-        _resample_line(alpha[y * width + x0 : y * width + x1], row_spans)
-        for y in range(y0, y1)
-    ]
-    col_spans = _area_spans(crop_h, out_h)
-    columns = [_resample_line(col, col_spans) for col in zip(*rows)]
-    # columns[x][y] -> row-major grid[y][x], scaled from bytes to [0, 1]
-    values = [min(1.0, v / 255.0) for row in zip(*columns) for v in row]
+    row_bytes = LANE * width
+    lanes = bytearray(row_bytes * crop_h)
+    lanes[::LANE] = alpha[y0 * width : y1 * width]
+
+    def rows(a: int, b: int) -> int:
+        return int.from_bytes(lanes[a * row_bytes : b * row_bytes], "little")
+
+    col_spans = _area_spans(crop_w, out_w)
+    norm = 1.0 / (255 * crop_w * crop_h)
+    values = []
+    for first, last, w_first, w_last in _area_spans(crop_h, out_h):
+        line = w_first * rows(first, first + 1)
+        if last > first:
+            line += w_last * rows(last, last + 1)
+        if last > first + 1:
+            line += out_h * _fold(rows(first + 1, last), last - first - 1, 8 * row_bytes, operator.add)
+        pixels = array("I", line.to_bytes(row_bytes, "little"))[x0:x1]
+        if BIG_ENDIAN:
+            pixels.byteswap()
+        for a, b, wa, wb in col_spans:
+            total = wa * pixels[a] + (wb * pixels[b] + out_w * sum(pixels[a + 1 : b]) if b > a else 0)
+            values.append(total * norm)
     return values, out_w, out_h
 
 
