@@ -1,6 +1,7 @@
 """MNIST's IDX reader and the training commands' answers to bad input."""
 
 import gzip
+import os
 import struct
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from train.idx import DataError, read_idx
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
+PROXY_VARIABLES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
 
 
 def idx_images(images: np.ndarray) -> bytes:
@@ -126,3 +128,15 @@ def test_corrupt_idx_file_stops_training_cleanly(tmp_path):
     (data / "train-labels-idx1-ubyte.gz").write_bytes(whole[:-2000])
     result = run_module("train", "--quick", "--data", str(data), "--out", str(tmp_path / "m"))
     assert_one_line_error(result, "train-labels-idx1-ubyte.gz", "corrupt gzip")
+
+
+@pytest.mark.slow
+def test_download_that_cannot_connect_says_what_to_do(tmp_path):
+    """Without --data or MNIST_DIR, Keras downloads MNIST into ~/.keras. Here the
+    download goes through a proxy that refuses connections, network or not, and an
+    empty home holds no cached copy: the answer is one line naming the way out."""
+    env = {k: v for k, v in os.environ.items() if k.upper() not in PROXY_VARIABLES | {"MNIST_DIR"}}
+    env.update(HOME=str(tmp_path), https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9")
+    result = run_module("train", "--quick", "--out", str(tmp_path / "m"), env=env)
+    assert_one_line_error(result, "could not download MNIST", "--data DIR", "MNIST_DIR")
+    assert not (tmp_path / "m").exists()
