@@ -73,12 +73,14 @@ class Page:
         self.prediction = document.getElementById("prediction")
         self.sureness = document.getElementById("sureness")
         self.digits = document.getElementById("digits")
-        self.bars = list(document.querySelectorAll("#probabilities [data-digit]"))
+        self.bars = [Bar(element) for element in document.querySelectorAll("#probabilities [data-digit]")]
+        self.data = self.prediction.dataset
         self.seen = document.getElementById("seen").getContext("2d")
         self.announcer = document.getElementById("announcer")
         self.alternatives = document.getElementById("alternatives")
         self.seq = 0
         self.shown_digits = None
+        self.shown_headline = self.shown_sureness = None
         self.shown_alternatives = None
         self.reading = EMPTY
         self.chosen = None  # the digit picked from the chips, until the drawing changes
@@ -115,26 +117,27 @@ class Page:
 
     def show(self, view, announce):
         self.seq += 1
-        p = self.prediction
-        p.textContent = view.headline
-        p.style.setProperty("--chars", str(max(1, len(view.headline))))
-        p.dataset.value = view.value
-        p.dataset.confidence = f"{view.confidence:.4f}"
-        p.dataset.verdict = view.verdict
-        p.dataset.confident = "true" if view.confident else "false"
+        p, data = self.prediction, self.data
+        if view.headline != self.shown_headline:
+            self.shown_headline = view.headline
+            p.textContent = view.headline
+            p.style.setProperty("--chars", str(max(1, len(view.headline))))
+        data.value = view.value
+        data.confidence = f"{view.confidence:.4f}"
+        data.verdict = view.verdict
+        data.confident = "true" if view.confident else "false"
         p.toggleAttribute("data-empty", not view.value)
-        self.sureness.textContent = view.sureness
+        if view.sureness != self.shown_sureness:
+            self.shown_sureness = view.sureness
+            self.sureness.textContent = view.sureness
         self.show_alternatives(view.alternatives)
-        for element, bar in zip(self.bars, view.bars):
-            element.dataset.p = f"{bar.p:.4f}"
-            element.style.setProperty("--p", f"{bar.p:.4f}")
-            element.lastElementChild.textContent = bar.label
-            element.classList.toggle("best", bar.digit == view.best)
+        for bar, shown in zip(self.bars, view.bars):
+            bar.show(shown, shown.digit == view.best)
         self.show_digits(view)
         image = js.Uint8ClampedArray.new(len(view.seen))
         image.assign(view.seen)
         self.seen.putImageData(js.ImageData.new(image, 28, 28), 0, 0)
-        p.dataset.seq = str(self.seq)
+        data.seq = str(self.seq)
         if announce:
             self.announcer.textContent = view.announcement
 
@@ -182,6 +185,30 @@ class Page:
             item.append(value, label)
             items.append(item)
         self.alternatives.replaceChildren(*items)
+
+
+class Bar:
+    """One of the ten probability bars. A read changes a few of them a little: only
+    what changed is written, each through a proxy kept from the start."""
+
+    def __init__(self, element):
+        self.data = element.dataset
+        self.style = element.style
+        self.label = element.lastElementChild
+        self.classes = element.classList
+        self.shown = (None, None, None)
+
+    def show(self, bar, best):
+        p, label = f"{bar.p:.4f}", bar.label
+        shown_p, shown_label, shown_best = self.shown
+        if p != shown_p:
+            self.data.p = p
+            self.style.setProperty("--p", p)
+        if label != shown_label:
+            self.label.textContent = label
+        if best != shown_best:
+            self.classes.toggle("best", best)
+        self.shown = (p, label, best)
 
 
 def paint(canvas, picture):

@@ -16,13 +16,14 @@ from __future__ import annotations
 import operator
 import sys
 from array import array
+from itertools import repeat
 from dataclasses import dataclass
 
 SIZE = 28
 BOX = 20
-LANE = 4  # bytes per pixel while fit_box sums rows
-BIG_ENDIAN = sys.byteorder == "big"
-assert array("I").itemsize == LANE
+# Where a byte sits in a lane of n bytes when the lane is read as a number.
+_LOW_BYTE = {n: 0 if sys.byteorder == "little" else n - 1 for n in (4, 8)}
+assert array("I").itemsize == 4 and array("Q").itemsize == 8
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,12 @@ def fit_box(
     anti-aliases on the way down and stays exact on the way up. Values are in [0, 1].
     Returns (row-major values, out_width, out_height).
 
-    The sums are exact integers. Rows are summed whole: each row is an integer with a
-    32-bit lane per pixel, so adding rows adds every pixel at once, in C; no lane can
-    overflow, as a lane holds at most 255 * crop height.
+    The sums are exact integers, and Python never loops over pixels. Each row of pixels
+    is one integer with a lane per pixel, so adding rows adds every pixel at once, in C:
+    first the rows are averaged down to ``out_height``, then those rows are turned into
+    columns (with array slices) and averaged down to ``out_width`` the same way. Lanes
+    are wide enough never to overflow: 32 bits hold 255 * crop height, 64 bits that
+    times the crop width.
     """
     x0, y0, x1, y1 = bbox
     crop_w, crop_h = x1 - x0, y1 - y0
@@ -106,29 +110,39 @@ def fit_box(
     out_w = min(box, max(1, round(crop_w * scale)))
     out_h = min(box, max(1, round(crop_h * scale)))
 
-    row_bytes = LANE * width
-    lanes = bytearray(row_bytes * crop_h)
-    lanes[::LANE] = alpha[y0 * width : y1 * width]
+    crop = b"".join(alpha[at + x0 : at + x1] for at in range(y0 * width, y1 * width, width))
+    lanes = bytearray(4 * crop_w * crop_h)
+    lanes[_LOW_BYTE[4] :: 4] = crop
+    rows = _area_rows(lanes, crop_h, out_h, 4 * crop_w)
+
+    columns = array("Q", bytes(8 * crop_w * out_h))  # columns[x * out_h + y]
+    for y, row in enumerate(rows):
+        columns[y::out_h] = array("Q", array("I", row.to_bytes(4 * crop_w, sys.byteorder)))
+    cells = _area_rows(columns.tobytes(), crop_w, out_w, 8 * out_h)
+
+    grid = array("Q", bytes(8 * out_w * out_h))  # row-major
+    for x, column in enumerate(cells):
+        grid[x::out_w] = array("Q", column.to_bytes(8 * out_h, sys.byteorder))
+    whole = 255 * crop_w * crop_h  # a cell fully inked adds up to this
+    return list(map(operator.truediv, grid, repeat(whole))), out_w, out_h
+
+
+def _area_rows(packed: bytes, n_in: int, n_out: int, row_bytes: int) -> list[int]:
+    """Area-average ``n_in`` rows of lanes, packed one after the other, into ``n_out``
+    rows; each is an integer holding the weighted sums (weights from _area_spans)."""
 
     def rows(a: int, b: int) -> int:
-        return int.from_bytes(lanes[a * row_bytes : b * row_bytes], "little")
+        return int.from_bytes(packed[a * row_bytes : b * row_bytes], sys.byteorder)
 
-    col_spans = _area_spans(crop_w, out_w)
-    norm = 1.0 / (255 * crop_w * crop_h)
-    values = []
-    for first, last, w_first, w_last in _area_spans(crop_h, out_h):
+    out = []
+    for first, last, w_first, w_last in _area_spans(n_in, n_out):
         line = w_first * rows(first, first + 1)
         if last > first:
             line += w_last * rows(last, last + 1)
         if last > first + 1:
-            line += out_h * _fold(rows(first + 1, last), last - first - 1, 8 * row_bytes, operator.add)
-        pixels = array("I", line.to_bytes(row_bytes, "little"))[x0:x1]
-        if BIG_ENDIAN:
-            pixels.byteswap()
-        for a, b, wa, wb in col_spans:
-            total = wa * pixels[a] + (wb * pixels[b] + out_w * sum(pixels[a + 1 : b]) if b > a else 0)
-            values.append(total * norm)
-    return values, out_w, out_h
+            line += n_out * _fold(rows(first + 1, last), last - first - 1, 8 * row_bytes, operator.add)
+        out.append(line)
+    return out
 
 
 def center_of_mass(values: list[float], width: int, height: int) -> tuple[float, float]:

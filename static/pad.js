@@ -16,6 +16,7 @@ export class Pad {
   #pointerId = null;
   #box = null; // the canvas's CSS box when the stroke started
   #scale = 1; // device pixels per raster pixel
+  #size = { width: 0, height: 0 }; // the canvas's CSS size, kept by #resize
   #frame = 0; // pending requestAnimationFrame id
   #changing = null; // called while a stroke grows, as often as the machine affords
   #liveReadStart = -Infinity;
@@ -44,7 +45,9 @@ export class Pad {
 
   /** The pad's width in raster pixels (its height is RASTER_HEIGHT). */
   get rasterWidth() {
-    const { width, height } = this.#canvas.getBoundingClientRect();
+    // From the last resize, not the layout: asking the layout here would force it to
+    // be recomputed in the middle of a read, after the view changed the page.
+    const { width, height } = this.#size;
     return height > 0 ? Math.round((RASTER_HEIGHT * width) / height) : RASTER_HEIGHT;
   }
 
@@ -209,6 +212,7 @@ export class Pad {
 
   #resize() {
     const { width, height } = this.#canvas.getBoundingClientRect();
+    this.#size = { width, height };
     const ratio = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(width * ratio));
     const h = Math.max(1, Math.round(height * ratio));
