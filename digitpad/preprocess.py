@@ -130,17 +130,15 @@ def fit_box(
 def _area_rows(packed: bytes, n_in: int, n_out: int, row_bytes: int) -> list[int]:
     """Area-average ``n_in`` rows of lanes, packed one after the other, into ``n_out``
     rows; each is an integer holding the weighted sums (weights from _area_spans)."""
-
-    def rows(a: int, b: int) -> int:
-        return int.from_bytes(packed[a * row_bytes : b * row_bytes], sys.byteorder)
-
+    rows = [
+        int.from_bytes(packed[at : at + row_bytes], sys.byteorder)
+        for at in range(0, n_in * row_bytes, row_bytes)
+    ]
     out = []
     for first, last, w_first, w_last in _area_spans(n_in, n_out):
-        line = w_first * rows(first, first + 1)
+        line = w_first * rows[first]
         if last > first:
-            line += w_last * rows(last, last + 1)
-        if last > first + 1:
-            line += n_out * _fold(rows(first + 1, last), last - first - 1, 8 * row_bytes, operator.add)
+            line += w_last * rows[last] + n_out * sum(rows[first + 1 : last])
         out.append(line)
     return out
 

@@ -38,6 +38,7 @@ const host = {
 const body = document.body;
 const statusText = document.getElementById("status-text");
 const pad = new Pad(document.getElementById("pad"));
+performance.mark("digitpad: pad takes ink");
 
 document.getElementById("clear").addEventListener("click", () => pad.clear());
 document.getElementById("undo").addEventListener("click", () => pad.undo());

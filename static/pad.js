@@ -7,6 +7,7 @@
 
 export const RASTER_HEIGHT = 280;
 export const BRUSH_WIDTH = 18;
+const LIVE_READ_GAP_MS = 60;
 
 export class Pad {
   #canvas;
@@ -185,15 +186,17 @@ export class Pad {
   }
 
   // One frame per burst of pointer events: redraw, then let the reader have a look.
-  // A live read runs every frame while reads are quick, and is spaced out when they
-  // are slow, so that reading never takes more than half the time and the ink keeps
-  // up with the pen. Reading up to the last frame also leaves little for pen lift.
+  // Live reads come at most LIVE_READ_GAP_MS apart, which is as often as the eye
+  // follows a changing number, and further apart when reads are slow, so that reading
+  // never takes more than half the time. The pen can lift while a live read
+  // runs, and then the final read waits for it: rarely, with reads this far apart.
   #schedule() {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
       this.#redraw();
-      if (this.#current && this.#changing && now - this.#liveReadStart >= 2 * this.#liveReadMs) {
+      const gap = Math.max(LIVE_READ_GAP_MS, 2 * this.#liveReadMs);
+      if (this.#current && this.#changing && now - this.#liveReadStart >= gap) {
         this.#liveReadStart = performance.now();
         this.#changing();
         this.#liveReadMs = performance.now() - this.#liveReadStart;

@@ -21,8 +21,9 @@ What is timed, and from where:
   pointerup timestamp to the animation frame after #prediction's data-seq changes
   (the frame that paints it); "to DOM" stops at the mutation itself;
 - where a read's time goes: the pad's canvas raster, snapshot and the model's predict
-  (TF.js) wrapped in JS; digitpad.reader's prepare and split_wide wrapped in Pyodide.
-  Per call, and summed within each pen-lift read;
+  (TF.js) wrapped in JS; the reader's steps, the view and the page's DOM writes
+  wrapped in Pyodide (LIFT_PARTS). Per call, and summed within each pen-lift read.
+  The wrappers cost a few microseconds a call, which the figures above include;
 - bytes: what the server sent for the first visit, raw and gzip -6 per file, split into
   the page's own requests and the service worker's precache;
 - soak: N drawings and clears in one page, with tensors, JS heap (after a forced GC),
@@ -145,6 +146,12 @@ def _timed(name, f):
 
 _reader.prepare = _timed("prepare", _reader.prepare)
 _reader.split_wide = _timed("split_wide", _reader.split_wide)
+_reader.decide = _timed("decide", _reader.decide)
+_reader.Reader.read = _timed("read", _reader.Reader.read)
+import __main__ as _page
+_page.current_strokes = _timed("strokes", _page.current_strokes)
+_page.describe = _timed("describe", _page.describe)
+_page.Page.show = _timed("show", _page.Page.show)
 `);
 }
 """
@@ -428,6 +435,22 @@ def ink_runs(browser, url, runs: int) -> list[dict]:
 
 # --- stroke end to prediction -----------------------------------------------------------------
 
+# The timed calls a pen-lift read makes, in the order they run, with what the report
+# calls them. "read" (digitpad's Reader.read) holds raster, prepare, split_wide, predict
+# and decide; "strokes" holds snapshot.
+LIFT_PARTS = {
+    "strokes": "the pad's strokes to Python",
+    "snapshot": "  ... of which the JS snapshot",
+    "read": "reader.read",
+    "raster": "  ... of which canvas raster (JS)",
+    "prepare": "  ... of which prepare",
+    "split_wide": "  ... of which split_wide",
+    "predict": "  ... of which inference (TF.js)",
+    "decide": "  ... of which decide",
+    "describe": "view.describe",
+    "show": "the page's DOM writes",
+}
+
 
 async def draw_with_mouse(page, box, strokes) -> None:
     """Each stroke's moves are sent at once; the browser delivers and coalesces them."""
@@ -473,8 +496,7 @@ async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
             last = reads[-1]
             right += last["value"] == str(sample.label)
             within = [c for c in calls if last["up"] <= c[1] <= last["dom"]]
-            spent = {name: sum(c[2] for c in within if c[0] == name)
-                     for name in ("snapshot", "raster", "prepare", "split_wide", "predict")}
+            spent = {name: sum(c[2] for c in within if c[0] == name) for name in LIFT_PARTS}
             lifts.append({"shown": last["frame"] - last["up"], "dom": last["dom"] - last["up"],
                           "commit": last["commitMs"], "prepared": any(c[0] == "prepare" for c in within),
                           **spent, "calls": calls})
@@ -592,8 +614,7 @@ def report(results: dict) -> str:
         ("shown", "pen lift to prediction painted (ms)", True),
         ("dom", "  pen lift to prediction in the DOM", True),
         ("commit", "  the pad's read at pen lift (commit)", True),
-        ("lift_prepare", "  ... of which prepare (if it ran)", True),
-        ("lift_predict", "  ... of which inference (TF.js predict)", True),
+        *[(f"lift_{name}", f"  {label}", True) for name, label in LIFT_PARTS.items()],
         ("call_raster", "per call: canvas raster (JS)", True),
         ("call_prepare", "per call: prepare (Python)", True),
         ("call_split_wide", "per call: split_wide (Python)", True),
@@ -714,8 +735,8 @@ def main(argv: list[str] | None = None) -> int:
             t["shown"] = stats([x["shown"] for x in lifts], True)
             t["dom"] = stats([x["dom"] for x in lifts], True)
             t["commit"] = stats([x["commit"] for x in lifts], True)
-            t["lift_prepare"] = stats([x["prepare"] for x in lifts if x["prepared"]], True)
-            t["lift_predict"] = stats([x["predict"] for x in lifts if x["predict"]], True)
+            for name in LIFT_PARTS:  # over the lifts that made the call
+                t[f"lift_{name}"] = stats([x[name] for x in lifts if x[name]], True)
             for name, values in lat["per_call"].items():
                 t[f"call_{name}"] = stats(values, True)
             results["accuracy"] = {"right": lat["right"], "drawings": lat["drawings"],
