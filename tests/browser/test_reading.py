@@ -175,3 +175,30 @@ def test_a_tap_leaves_a_dot(pad):
     )
     assert ink == 255
     assert helpers.prediction(pad)["value"] != ""
+
+
+def test_the_page_runs_the_shipped_network(pad):
+    """What TF.js gives for the inputs the page made is what digitpad.network (numpy,
+    reading the same model/ files) gives: the page's fast path through the layers is
+    the network itself. Both compute in float32 from the same stored weights."""
+    import numpy as np
+
+    from digitpad import network
+
+    width = helpers.raster_width(pad)
+    inputs, outputs = [], []
+    for sample in helpers.pinned_sample(12, seed=11):
+        if pad.evaluate("digitpad.pad.strokeCount"):
+            helpers.clear(pad)
+        helpers.draw(pad, helpers.centered(sample, width))
+        batch, probabilities = pad.evaluate(
+            "() => { const x = Float32Array.from(digitpad.lastInput);"
+            " return [Array.from(x), Array.from(digitpad.model.predict(x))]; }"
+        )
+        inputs.append(np.reshape(batch, (-1, 28, 28, 1)))
+        outputs.append(np.reshape(probabilities, (-1, 10)))
+    expected = network.load(helpers.ROOT / "model").predict(np.concatenate(inputs))
+    got = np.concatenate(outputs)
+    print(f"\nTF.js in the page vs numpy: max |difference| {np.abs(got - expected).max():.2e}")
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-4)
+    assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
