@@ -34,6 +34,7 @@ vendor: node_modules/.package-lock.json
 # --- the app ------------------------------------------------------------------
 
 build: vendor
+	node scripts/snapshot.mjs
 	$(PYTHON) scripts/build.py
 
 run: build
