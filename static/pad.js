@@ -161,8 +161,8 @@ export class Pad {
     this.#current = null;
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
+    this.#commit(); // the reading first: the ink's last bit shows in the same frame anyway
     this.#redraw();
-    this.#commit();
   }
 
   #addPoint(event) {
