@@ -30,6 +30,10 @@ export async function loadModel(download, vendor = "vendor/") {
   // TF.js loads and compiles its backend while the model downloads: neither needs the
   // other, and whichever fails first is reported at once.
   const runtime = (async () => {
+    // tf.min.js publishes its bundled regenerator runtime by assigning the global
+    // regeneratorRuntime in strict mode; when no such global exists yet the assignment
+    // throws and it falls back to Function(), an eval the page's policy should not need.
+    if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undefined;
     await loadScript(`${vendor}tfjs/tf.min.js`);
     await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
     tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
