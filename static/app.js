@@ -144,6 +144,21 @@ if (PerformanceObserver.supportedEntryTypes?.includes("resource")) {
     }
   }).observe({ type: "resource", buffered: true });
 }
+// A wasm that arrives whole yet does not compile (cut short, corrupted, or not served
+// as application/wasm) Pyodide only logs, and then it waits forever: its loader sees
+// the compile fail and calls nothing. The compile is the one place the failure shows,
+// so watch it there; every caller still gets the same result.
+const instantiateStreaming = WebAssembly.instantiateStreaming;
+WebAssembly.instantiateStreaming = (source, imports) =>
+  instantiateStreaming(source, imports).catch(async (error) => {
+    const response = await source; // a failed download rejects here, with its own error
+    if (response.ok && new URL(response.url).pathname.endsWith("/pyodide/pyodide.asm.wasm")) {
+      const what =
+        error instanceof WebAssembly.CompileError ? "is damaged or incomplete" : `did not load (${describe(error)})`;
+      fail(`Python could not start: ${shortName(response.url)} ${what}.`);
+    }
+    throw error;
+  });
 // The last resort, for failures nothing reports: no progress at all for this long.
 const STALLED_MS = 30000;
 const watchdog = setInterval(() => {
