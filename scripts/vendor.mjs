@@ -17,8 +17,8 @@ const runtime = {
       ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"].includes(name),
   ],
   tfjs: [
-    "@tensorflow/tfjs/dist",
-    (name) => name === "tf.min.js",
+    "@tensorflow/tfjs-core/dist",
+    (name) => name === "tf-core.min.js",
   ],
   "tfjs-wasm": [
     "@tensorflow/tfjs-backend-wasm/dist",

@@ -2,6 +2,13 @@
 // model/. Loading starts as soon as the page does, alongside Python's boot, and
 // predict() is synchronous so the reader can call it from Python and paint the answer
 // in the same frame.
+//
+// Only TF.js's core is loaded, not its layers API: the network is a chain of a few
+// kinds of Keras layers, which layersAsOps turns into TF.js ops straight from
+// model.json. That is a fifth of the JavaScript to start (tf-core.min.js, which has no
+// chained tensor methods: ops are called as tf.op(x)), and each prediction skips the
+// layers API's bookkeeping. digitpad/network.py reads the same
+// file the same way in numpy.
 
 /* global tf */
 
@@ -30,38 +37,32 @@ export async function loadModel(download, vendor = "vendor/") {
   // TF.js loads and compiles its backend while the model downloads: neither needs the
   // other, and whichever fails first is reported at once.
   const runtime = (async () => {
-    // tf.min.js publishes its bundled regenerator runtime by assigning the global
-    // regeneratorRuntime in strict mode; when no such global exists yet the assignment
-    // throws and it falls back to Function(), an eval the page's policy should not need.
-    if (!("regeneratorRuntime" in globalThis)) globalThis.regeneratorRuntime = undefined;
-    await loadScript(`${vendor}tfjs/tf.min.js`);
+    await loadScript(`${vendor}tfjs/tf-core.min.js`);
     await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
     tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
     await startBackend();
   })();
   const [artifacts] = await Promise.all([download, runtime]);
-  let network;
+  let layers;
   try {
-    network = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+    layers = layersAsOps(artifacts.modelTopology, weights);
   } catch (error) {
     throw new ModelLoadError(`The digit model is damaged (${error.message}).`);
   }
-  const model = new Model(network);
+  const model = new Model(layers);
   model.predict(new Float32Array(PIXELS)); // the first run compiles kernels; do it now
   model.lastInput = null;
   return model;
 }
 
 export class Model {
-  #network;
-  #run; // tensor in, probabilities out: the network's layers as plain TF.js ops
-  #firstLayer = null; // the network up to conv1, built on first use by features()
+  #layers; // [{ name, run }], input to output
   /** The last batch the network read (n x 28 x 28, ink = 1), for tests and the view. */
   lastInput = null;
 
-  constructor(network) {
-    this.#network = network;
-    this.#run = asOps(network) ?? ((x) => network.predict(x));
+  constructor(layers) {
+    this.#layers = layers;
   }
 
   /** Probabilities for a batch: Float32Array of n*784 pixels in, n*10 out. */
@@ -72,7 +73,7 @@ export class Model {
     }
     this.lastInput = pixels;
     return tf.tidy(() => {
-      const output = this.#run(tf.tensor4d(pixels, [n, 28, 28, 1]));
+      const output = this.#run(tf.tensor4d(pixels, [n, 28, 28, 1]), this.#layers.length);
       const probabilities = output.dataSync();
       if (probabilities.length !== n * CLASSES) {
         throw new RangeError(`the model gave ${probabilities.length} outputs for ${n} digits`);
@@ -88,58 +89,77 @@ export class Model {
    * the network has no layer named conv1.
    */
   features(pixels) {
-    if (!this.#firstLayer) {
-      const layer = this.#network.layers.find((l) => l.name === "conv1");
-      if (!layer) return null;
-      this.#firstLayer = tf.model({ inputs: this.#network.inputs, outputs: layer.output });
-    }
+    const upTo = this.#layers.findIndex((layer) => layer.name === "conv1") + 1;
+    if (upTo === 0) return null;
     const levels = tf.tidy(() => {
-      const maps = this.#firstLayer.predict(tf.tensor4d(pixels, [1, 28, 28, 1])).relu();
-      const peak = maps.max([0, 1, 2], true).maximum(1e-6);
-      return maps.div(peak).mul(255).round().clipByValue(0, 255).toInt();
+      const maps = tf.relu(this.#run(tf.tensor4d(pixels, [1, 28, 28, 1]), upTo));
+      const peak = tf.maximum(tf.max(maps, [0, 1, 2], true), 1e-6);
+      return tf.cast(tf.clipByValue(tf.round(tf.mul(tf.div(maps, peak), 255)), 0, 255), "int32");
     });
     const [, size, , maps] = levels.shape;
     const values = Uint8Array.from(levels.dataSync());
     levels.dispose();
     return { levels: values, maps, size };
   }
+
+  /** The input through the first `count` layers. */
+  #run(x, count) {
+    return this.#layers.slice(0, count).reduce((y, layer) => layer.run(y), x);
+  }
 }
 
 /**
- * A sequential layers model as one function of plain TF.js ops (convolution, bias and
- * ReLU fused into one), or null if it has a layer this does not know. The arithmetic
- * is LayersModel.predict's; skipping its per-layer bookkeeping makes reading one digit
- * about a third faster.
+ * The layers of a Keras model (model.json's modelTopology) as TF.js ops, input to
+ * output: [{ name, run }]. Convolution, bias and ReLU run as one fused op. Throws for
+ * anything but a plain chain of the layer kinds below, channels last.
  */
-function asOps(network) {
-  const steps = [];
-  const activations = { linear: "linear", relu: "relu" };
-  for (const layer of network.layers) {
-    const kind = layer.getClassName();
-    const c = layer.getConfig();
-    const [w, b, ...rest] = layer.getWeights();
-    const fused = activations[c.activation ?? "linear"];
-    const softmax = c.activation === "softmax";
-    if (kind === "InputLayer" || kind === "Dropout") continue;
-    if (c.dataFormat && c.dataFormat !== "channelsLast") return null;
-    if (kind === "Conv2D" && fused && c.useBias) {
-      const [strides, dilations] = [c.strides, c.dilationRate];
-      steps.push((x) => tf.fused.conv2d({ x, filter: w, bias: b, strides, pad: c.padding, dilations, activation: fused }));
-    } else if (kind === "BatchNormalization" && c.center && c.scale && lastAxis(c.axis)) {
-      const [mean, variance] = rest;
-      steps.push((x) => tf.batchNorm(x, mean, variance, b, w, c.epsilon));
-    } else if (kind === "MaxPooling2D") {
-      steps.push((x) => tf.maxPool(x, c.poolSize, c.strides, c.padding));
-    } else if (kind === "Flatten") {
-      steps.push((x) => x.reshape([x.shape[0], -1]));
-    } else if (kind === "Dense" && c.useBias && (fused || softmax)) {
-      steps.push((x) => tf.fused.matMul({ a: x, b: w, bias: b, activation: fused ?? "linear" }));
-      if (softmax) steps.push((x) => tf.softmax(x));
-    } else {
-      return null;
+function layersAsOps(topology, weights) {
+  const model = topology.model_config ?? topology;
+  const layers = model.config?.layers;
+  if (!Array.isArray(layers)) throw new Error("model.json holds no layers");
+  const ops = [];
+  let previous = null;
+  for (const { class_name: kind, config: c, name = c.name, inbound_nodes: inbound = [] } of layers) {
+    const from = inbound.flat(Infinity).filter((x) => typeof x === "string");
+    if (previous !== null && (from.length !== 1 || from[0] !== previous)) {
+      throw new Error(`layer ${name} is not fed by ${previous} alone`);
     }
+    previous = name;
+    if (c.data_format && c.data_format !== "channels_last") throw new Error(`layer ${name} is not channels-last`);
+    const weight = (part) => {
+      const tensor = weights[`${name}/${part}`];
+      if (!tensor) throw new Error(`layer ${name} has no ${part}`);
+      return tensor;
+    };
+    const activation = c.activation ?? "linear";
+    const fused = { linear: "linear", relu: "relu" }[activation];
+    if (!fused && activation !== "softmax") throw new Error(`layer ${name}: unknown activation ${activation}`);
+    const finish = activation === "softmax" ? (y) => tf.softmax(y) : (y) => y;
+    let run;
+    if (kind === "InputLayer" || kind === "Dropout") {
+      continue; // dropout only acts while training
+    } else if (kind === "Conv2D" && fused && c.use_bias && (c.groups ?? 1) === 1) {
+      const [filter, bias] = [weight("kernel"), weight("bias")];
+      run = (x) => tf.fused.conv2d({
+        x, filter, bias, strides: c.strides, pad: c.padding, dilations: c.dilation_rate, activation: fused,
+      });
+    } else if (kind === "BatchNormalization" && c.center && c.scale && lastAxis(c.axis)) {
+      const [gamma, beta, mean, variance] = ["gamma", "beta", "moving_mean", "moving_variance"].map(weight);
+      run = (x) => tf.batchNorm(x, mean, variance, beta, gamma, c.epsilon);
+    } else if (kind === "MaxPooling2D") {
+      run = (x) => tf.maxPool(x, c.pool_size, c.strides ?? c.pool_size, c.padding);
+    } else if (kind === "Flatten") {
+      run = (x) => tf.reshape(x, [x.shape[0], -1]);
+    } else if (kind === "Dense" && c.use_bias) {
+      const [kernel, bias] = [weight("kernel"), weight("bias")];
+      run = (x) => finish(tf.fused.matMul({ a: x, b: kernel, bias, activation: fused ?? "linear" }));
+    } else {
+      throw new Error(`layer ${name} (${kind}) is not one this page can run`);
+    }
+    ops.push({ name, run });
   }
-  return (x) => steps.reduce((y, step) => step(y), x);
+  if (ops.length === 0) throw new Error("model.json holds no layers");
+  return ops;
 }
 
 /** Whether a batch norm's axis is the channels of an image batch (its last axis). */

@@ -7,8 +7,8 @@ What needs what, found by serving the page under tighter policies:
   into one function with Function(); the composition always has a hook of its own (the
   one that gives workers the _pyscript module), so no configuration or plugin choice
   avoids it, even on a page that starts no worker. It is the only string evaluated as
-  code in a load and a reading: TF.js 4.22's bundled regenerator runtime would fall back
-  to Function() too, but static/model.js gives it a global to assign instead.
+  code in a load and a reading (the page loads TF.js's core, whose bundle evaluates
+  nothing; the full tf.min.js's regenerator runtime would).
 """
 
 import re
