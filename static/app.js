@@ -92,16 +92,12 @@ const modelReady = loadModel(download).then(
 );
 modelReady.catch(() => {}); // reported by fail(); main.py sees the rejection itself
 
-// Python starts once the model is known to be there. Its downloads are already under
-// way (see the preloads in index.html), and booting it keeps the main thread busy for
-// a while: a missing model is said at once instead of after that.
-download.then(
-  () => {
-    performance.mark("digitpad: model downloaded");
-    return import("../vendor/pyscript/core.js");
-  },
-  () => {},
-);
+download.then(() => performance.mark("digitpad: model downloaded"), () => {});
+
+// Python starts at once, alongside the model: its boot is the longest part of the
+// start-up, and restored from its snapshot it never holds the main thread long
+// enough to keep a missing model from being reported.
+import("../vendor/pyscript/core.js");
 
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.
 let lastProgress = performance.now();

@@ -608,7 +608,7 @@ def report(results: dict) -> str:
         ("cold_longest_task", "  longest main-thread task before ready", False),
         ("cold_blocking", "  total blocking time before ready", False),
         ("warm_ready", "warm start to ready (ms)", False),
-        *[(f"warm_mark:{m}", f"  {m}", False) for m in ("model ready", "Loaded interpreter", "main.py runs")],
+        *[(f"warm_mark:{m}", f"  {m}", False) for m in results.get("warm_marks", [])],
         ("warm_longest_task", "  longest main-thread task before ready", False),
         ("ink", "pad accepts ink, ms after navigation", False),
         ("shown", "pen lift to prediction painted (ms)", True),
@@ -724,9 +724,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.warm:
                 warm, network = warm_starts(playwright, url, log, args.warm)
                 t["warm_ready"] = stats([r["ready"] for r in warm])
-                for m in ("model ready", "Loaded interpreter", "main.py runs"):
-                    if any(m in r["marks"] for r in warm):
-                        t[f"warm_mark:{m}"] = stats([r["marks"].get(m) for r in warm])
+                results["warm_marks"] = sorted(
+                    {m for r in warm for m in r["marks"]},
+                    key=lambda m: statistics.median([r["marks"].get(m, 0) for r in warm]))
+                for m in results["warm_marks"]:
+                    t[f"warm_mark:{m}"] = stats([r["marks"].get(m) for r in warm])
                 t["warm_longest_task"] = stats([r["longest_task"] for r in warm])
                 results["warm_network"] = network
         if args.drawings:
