@@ -4,6 +4,7 @@ The reading itself is digitpad.reader and digitpad.view, which run the same unde
 CPython; this file only connects them to the pad, the model and the page.
 """
 
+import sys
 from array import array
 from itertools import chain
 
@@ -14,12 +15,36 @@ js.performance.mark("digitpad: main.py runs")
 from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 from pyscript import document, window
 
-from digitpad import embed
-from digitpad.decide import parse_calibration
-from digitpad.pad import BRUSH_WIDTH
-from digitpad.reader import EMPTY, Reader
-from digitpad.steps import explain, feature_sheet
-from digitpad.view import describe
+
+def forget_stale_modules():
+    """Python restored from the build's snapshot (static/python.mjs) has the digitpad
+    modules imported already, as they were at build time. Should the site now serve
+    other files, forget those modules, so that the imports below read the files."""
+    try:
+        from _digitpad_snapshot import SOURCES
+    except ImportError:
+        return  # Python started afresh
+    for path, source in SOURCES.items():
+        try:
+            with open(path, "rb") as f:
+                if f.read() == source:
+                    continue
+        except OSError:
+            pass
+        js.console.warn(f"digitpad: {path} is not the one in Python's snapshot; reading the served files")
+        for name in [n for n in sys.modules if n == "digitpad" or n.startswith("digitpad.")]:
+            del sys.modules[name]
+        return
+
+
+forget_stale_modules()
+
+from digitpad import embed  # noqa: E402 (after the snapshot check above)
+from digitpad.decide import parse_calibration  # noqa: E402
+from digitpad.pad import BRUSH_WIDTH  # noqa: E402
+from digitpad.reader import EMPTY, Reader  # noqa: E402
+from digitpad.steps import explain, feature_sheet  # noqa: E402
+from digitpad.view import describe  # noqa: E402
 
 app = window.digitpad
 pad = app.pad

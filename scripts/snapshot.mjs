@@ -47,11 +47,16 @@ if (!existsSync(cached)) {
     pyodide.FS.writeFile(`/home/pyodide/${path}`, readFileSync(join(root, path)));
   }
   const names = modules.filter((p) => p.endsWith(".py")).map((p) => p.slice(0, -3).replaceAll("/", "."));
+  // _digitpad_snapshot keeps the sources as imported, so that main.py can tell when the
+  // files a site serves are not the ones in the snapshot, and read those instead.
   pyodide.runPython(`
-import importlib, sys
+import importlib, sys, types
 sys.path.insert(0, "/home/pyodide")
 for name in ${JSON.stringify(names)}:
     importlib.import_module(name)
+record = types.ModuleType("_digitpad_snapshot")
+record.SOURCES = {path: open(path, "rb").read() for path in ${JSON.stringify(modules)}}
+sys.modules[record.__name__] = record
 `);
   const snapshot = pyodide.makeMemorySnapshot();
   mkdirSync(dirname(cached), { recursive: true });

@@ -24,8 +24,13 @@ def reads_a_digit(page) -> str:
 
 
 def test_python_is_restored_from_the_snapshot(new_context, site):
-    page = helpers.open_app(new_context(site).new_page(), site)
+    page = new_context(site).new_page()
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    helpers.open_app(page, site)
     assert restored(page)
+    # The served files are the ones the snapshot was made from: nothing is read again.
+    assert not [w for w in warnings if "snapshot" in w], warnings
     reads_a_digit(page)
 
 
@@ -56,3 +61,23 @@ def test_a_bad_snapshot_only_costs_time(new_context, tmp_path, damage):
         reads_a_digit(page)
     if replacement is not None:
         assert any("snapshot could not be restored" in w for w in warnings), warnings
+
+
+def test_python_files_changed_after_the_build_are_the_ones_read(new_context, tmp_path):
+    """Someone edits a module inside dist/ without rebuilding: the page still restores
+    the snapshot, sees the served file differ from the one in it, and reads the file."""
+    view = (helpers.DIST / "digitpad" / "view.py").read_text()
+    assert 'HINT = "Draw a digit"' in view
+    site_dir = helpers.copy_site(
+        tmp_path / "site",
+        replace={"digitpad/view.py": view.replace('HINT = "Draw a digit"', 'HINT = "Draw here, please"').encode()},
+    )
+    with helpers.serving(site_dir) as site:
+        page = new_context(site).new_page()
+        warnings = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        helpers.open_app(page, site)
+        assert restored(page)
+        assert helpers.prediction(page)["text"] == "Draw here, please"
+        reads_a_digit(page)
+    assert any("digitpad/view.py is not the one in Python's snapshot" in w for w in warnings), warnings
