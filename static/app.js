@@ -124,7 +124,7 @@ addEventListener(
 
 // Some loaders only log a failed download and wait forever (Pyodide's wasm, for one),
 // so watch the downloads themselves: a file of the app that is not there is fatal.
-const optional = /\/model\/calibration\.json$/;
+const optional = /\/model\/calibration\.json$|\/vendor\/pyodide\/snapshot\.bin$/;
 const essential = /\/(?:vendor|model|digitpad|static)\/.*\.(?:m?js|wasm|zip|json|bin|py)$|\/(?:main\.py|pyscript\.toml)$/;
 if (PerformanceObserver.supportedEntryTypes?.includes("resource")) {
   new PerformanceObserver((list) => {

@@ -11,7 +11,7 @@ export { version };
 
 // PyScript would look for Pyodide's files next to this module.
 const indexURL = new URL("../vendor/pyodide/", import.meta.url).href;
-const snapshot = fetchSnapshot(new URL("snapshot.bin.gz", indexURL));
+const snapshot = fetchSnapshot(new URL("snapshot.bin", indexURL));
 
 export async function loadPyodide(options = {}) {
   const memory = await snapshot;
@@ -27,7 +27,7 @@ export async function loadPyodide(options = {}) {
   return startPyodide({ ...options, indexURL });
 }
 
-/** The snapshot's bytes, or null. A server may already have undone the gzip. */
+/** The snapshot's memory, or null (scripts/snapshot.mjs describes the file). */
 async function fetchSnapshot(url) {
   let response;
   try {
@@ -37,12 +37,27 @@ async function fetchSnapshot(url) {
   }
   if (!response.ok) return null;
   try {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    return withZeros(new Uint8Array(await response.arrayBuffer()));
   } catch (error) {
     console.warn(`digitpad: Python's snapshot could not be restored (${error}); starting afresh.`);
     return null;
   }
+}
+
+/** The memory, with the runs of zeros the file leaves out put back. */
+function withZeros(file) {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (file.length < 12 || String.fromCharCode(...file.subarray(0, 4)) !== "DPS1") {
+    throw new Error("not a digitpad snapshot");
+  }
+  const memory = new Uint8Array(view.getUint32(4, true));
+  let at = 12;
+  for (let pieces = view.getUint32(8, true); pieces > 0; pieces--) {
+    const offset = view.getUint32(at, true);
+    const length = view.getUint32(at + 4, true);
+    if (at + 8 + length > file.length || offset + length > memory.length) throw new Error("the snapshot is cut short");
+    memory.set(file.subarray(at + 8, at + 8 + length), offset);
+    at += 8 + length;
+  }
+  return memory;
 }
