@@ -52,7 +52,12 @@ if (!existsSync(cached)) {
     pyodide.FS.mkdirTree(`/home/pyodide/${dirname(path)}`);
     pyodide.FS.writeFile(`/home/pyodide/${path}`, readFileSync(join(root, path)));
   }
-  const names = modules.filter((p) => p.endsWith(".py")).map((p) => p.slice(0, -3).replaceAll("/", "."));
+  // PyScript's own package cannot be in the snapshot (it needs the page's JS modules),
+  // but what it imports from the standard library beyond Pyodide's start-up can.
+  const names = [
+    ...modules.filter((p) => p.endsWith(".py")).map((p) => p.slice(0, -3).replaceAll("/", ".")),
+    "html",
+  ];
   // _digitpad_snapshot keeps the sources as imported, so that main.py can tell when the
   // files a site serves are not the ones in the snapshot, and read those instead.
   pyodide.runPython(`
