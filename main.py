@@ -383,6 +383,8 @@ async def main():
         model = await app.modelReady
     except JsException:
         return  # the page already says the model failed to load
+    if document.body.dataset.state == "error":
+        return  # part of the site is missing or damaged, and the page says so
     reader = Reader(raster, classifier(model), calibration=await calibration())
     page = Page()
     options = embed.parse_options(js.location.search)
