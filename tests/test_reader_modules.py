@@ -11,8 +11,9 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Provided by Pyodide and PyScript in the browser.
-BROWSER_ONLY = {"js", "pyodide", "pyscript"}
+# Given by the page's runtime: Pyodide, PyScript, and the record of the sources in
+# Python's snapshot (scripts/snapshot.mjs), whose absence main.py handles.
+BROWSER_ONLY = {"js", "pyodide", "pyscript", "_digitpad_snapshot"}
 
 
 def shipped() -> set[str]:

@@ -189,3 +189,22 @@ def test_the_app_is_installable(context, site):
     assert all(status == 200 for _, _, status, _ in manifest["icons"])
     sizes = {(sizes, purpose) for sizes, purpose, _, _ in manifest["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+
+
+def test_every_preload_is_used_once(context, site):
+    """index.html starts the big downloads early; each must be the very response its
+    user takes (a preload of the wrong kind is fetched twice, and Chromium warns of a
+    preload nobody used)."""
+    page = context.new_page()
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
+    helpers.open_app(page, site)
+    page.wait_for_timeout(4000)  # Chromium says a preload went unused after about 3 s
+    preloaded = page.evaluate(
+        "[...document.querySelectorAll('link[rel=preload], link[rel=modulepreload]')].map((l) => l.href)"
+    )
+    fetched = page.evaluate("performance.getEntriesByType('resource').map((r) => r.name)")
+    assert preloaded
+    for url in preloaded:
+        assert fetched.count(url) == 1, f"{url} fetched {fetched.count(url)} times"
+    assert not [w for w in warnings if "preload" in w], warnings
