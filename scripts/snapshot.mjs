@@ -43,6 +43,8 @@ if (!existsSync(cached)) {
   const pyodide = await loadPyodide({
     indexURL: pyodideDir + "/",
     _makeSnapshot: true,
+    // As in a browser; Node would put this script's path there, and in the snapshot.
+    env: { _: "./this.program" },
     stdout: () => {},
     stderr: (line) => console.error(line),
   });
