@@ -268,6 +268,54 @@ def test_embed_options_bars_and_theme(new_context, site):
     assert min(drawn) > 200
 
 
+LOOK = """() => {
+  const style = (selector) => getComputedStyle(document.querySelector(selector));
+  return {
+    background: style("body").backgroundColor,
+    text: style("body").color,
+    ink: style("#pad").color,
+    pad: style(".pad-frame").backgroundColor,
+    card: style(".card").backgroundColor,
+    border: style(".card").borderColor,
+    shadow: style(".card").boxShadow,
+    button: style("#clear").backgroundColor,
+    track: style(".probabilities .bar").backgroundColor,
+    muted: style(".tagline").color,
+    drawn_ink: style(".shot.ink canvas").filter,
+  };
+}"""
+
+LIGHT = {"background": "rgb(244, 245, 249)", "ink": "rgb(24, 27, 42)", "drawn_ink": "none"}
+DARK = {"background": "rgb(13, 15, 21)", "ink": "rgb(243, 244, 250)", "drawn_ink": "invert(1)"}
+
+
+def test_a_forced_theme_wins_over_the_system_setting(new_context, site):
+    """theme=light|dark shows the palette the other system setting shows; without it
+    (or with theme=auto) the system setting wins, also when it changes."""
+    # Without motion: a colour change shows at once, not through a transition.
+    context = new_context(site, viewport={"width": 640, "height": 360}, reduced_motion="reduce")
+    page = context.new_page()
+
+    def look(query, system):
+        page.emulate_media(color_scheme=system)
+        page.goto(site + "index.html" + query, wait_until="load")
+        return page.evaluate(LOOK)
+
+    light, dark = look("?embed", "light"), look("?embed", "dark")
+    assert LIGHT.items() <= light.items() and DARK.items() <= dark.items()
+    assert [name for name in light if light[name] == dark[name]] == []
+    assert look("?embed&theme=dark", "light") == dark
+    assert look("?embed&theme=light", "dark") == light
+    assert look("?theme=dark", "light") == dark  # the whole page too, not only the frame
+    assert look("?embed&theme=auto", "dark") == dark
+
+    page.emulate_media(color_scheme="light")  # the visitor switches while the pad is open
+    assert page.evaluate(LOOK) == light
+    look("?embed&theme=dark", "dark")
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate(LOOK) == dark
+
+
 def test_one_digit_mode_from_a_subpath_offline(new_context, tmp_path):
     with helpers.serving_under(tmp_path, "courses/pad") as site:
         context = new_context(site, viewport={"width": 1280, "height": 500})
