@@ -16,13 +16,14 @@ from __future__ import annotations
 import operator
 import sys
 from array import array
-from itertools import repeat
 from dataclasses import dataclass
+from functools import reduce
+from itertools import repeat
 
 SIZE = 28
 BOX = 20
-# Where a byte sits in a lane of n bytes when the lane is read as a number.
-_LOW_BYTE = {n: 0 if sys.byteorder == "little" else n - 1 for n in (4, 8)}
+# Where a pixel's byte sits in its 4-byte lane when the lane is read as a number.
+_LOW_BYTE = 0 if sys.byteorder == "little" else 3
 assert array("I").itemsize == 4 and array("Q").itemsize == 8
 
 
@@ -49,24 +50,12 @@ def crop_to_ink(alpha: bytes, width: int, height: int) -> tuple[int, int, int, i
     if first == len(alpha):
         return None
     y0, y1 = first // width, (len(alpha.rstrip(b"\0")) - 1) // width + 1
-    # Which columns hold ink: every inked row OR-ed into one, the rows packed into one
-    # integer so that the OR runs in C.
-    rows = int.from_bytes(alpha[y0 * width : y1 * width], "little")
-    columns = _fold(rows, y1 - y0, 8 * width, operator.or_).to_bytes(width, "little")
+    # Which columns hold ink: every inked row as one integer, OR-ed together in C.
+    rows = (int.from_bytes(alpha[at : at + width], "little") for at in range(y0 * width, y1 * width, width))
+    columns = reduce(operator.or_, rows).to_bytes(width, "little")
     x0 = width - len(columns.lstrip(b"\0"))
     x1 = len(columns.rstrip(b"\0"))
     return x0, y0, x1, y1
-
-
-def _fold(packed: int, rows: int, row_bits: int, combine) -> int:
-    """Combine ``rows`` rows packed in one integer (row 0 in the lowest bits) into one,
-    halving the stack each time: a handful of C-speed operations for any height."""
-    while rows > 1:
-        half = rows // 2
-        shift = half * row_bits
-        packed = combine(packed >> shift, packed & ((1 << shift) - 1))
-        rows -= half
-    return packed
 
 
 def _area_spans(n_in: int, n_out: int) -> list[tuple[int, int, int, int]]:
@@ -112,7 +101,7 @@ def fit_box(
 
     crop = b"".join(alpha[at + x0 : at + x1] for at in range(y0 * width, y1 * width, width))
     lanes = bytearray(4 * crop_w * crop_h)
-    lanes[_LOW_BYTE[4] :: 4] = crop
+    lanes[_LOW_BYTE::4] = crop
     rows = _area_rows(lanes, crop_h, out_h, 4 * crop_w)
 
     columns = array("Q", bytes(8 * crop_w * out_h))  # columns[x * out_h + y]

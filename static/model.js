@@ -17,7 +17,7 @@ const CLASSES = 10;
 
 export class ModelLoadError extends Error {}
 
-/** Start downloading the model (model.json and its weights): TF.js "model artifacts". */
+/** Start downloading the model: its topology, weight specs and weights, checked. */
 export function downloadModel(modelUrl = "model/model.json") {
   return fetchArtifacts(modelUrl);
 }
@@ -168,7 +168,7 @@ function lastAxis(axis) {
   return axes.length === 1 && (axes[0] === -1 || axes[0] === 3);
 }
 
-/** model.json and its weight shards, as TF.js "model artifacts", with plain fetch(). */
+/** model.json and its weight shards, with plain fetch(): { modelTopology, weightSpecs, weightData }. */
 async function fetchArtifacts(url) {
   const modelUrl = new URL(url, document.baseURI);
   const manifest = await fetchOk(modelUrl, "json");
@@ -194,14 +194,7 @@ async function fetchArtifacts(url) {
     weightData.set(new Uint8Array(shard), at);
     at += shard.byteLength;
   }
-  return {
-    modelTopology: manifest.modelTopology,
-    weightSpecs,
-    weightData: weightData.buffer,
-    format: manifest.format,
-    generatedBy: manifest.generatedBy,
-    convertedBy: manifest.convertedBy,
-  };
+  return { modelTopology: manifest.modelTopology, weightSpecs, weightData: weightData.buffer };
 }
 
 const DTYPE_BYTES = { float32: 4, int32: 4, float16: 2, uint16: 2, uint8: 1, bool: 1 };
