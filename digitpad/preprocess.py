@@ -7,7 +7,7 @@ a network trained on MNIST read it.
 
 Standard library only: this module runs in the browser under Pyodide, where numpy is
 not available. The work per pixel runs in C: ``bytes.strip`` finds the ink, and whole
-rows packed into one integer are OR-ed and added at once, so Python loops only over
+rows, each read as one integer, are OR-ed and added at once, so Python loops only over
 the 20x20 output.
 """
 
