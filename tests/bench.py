@@ -148,7 +148,7 @@ _reader.prepare = _timed("prepare", _reader.prepare)
 _reader.split_wide = _timed("split_wide", _reader.split_wide)
 _reader.decide = _timed("decide", _reader.decide)
 _reader.Reader.read = _timed("read", _reader.Reader.read)
-import __main__ as _page
+import digitpad.page as _page
 _page.current_strokes = _timed("strokes", _page.current_strokes)
 _page.describe = _timed("describe", _page.describe)
 _page.Page.show = _timed("show", _page.Page.show)
