@@ -4,7 +4,8 @@
 // importing modules, and the page would do that on every visit. Pyodide can instead
 // restore a memory snapshot of an interpreter that has already started and imported
 // the page's Python (the digitpad modules pyscript.toml lists, and what they import),
-// which static/python.mjs hands it. The snapshot is only good for the exact Pyodide
+// which static/python.mjs hands it. The snapshot also holds PyScript's own Python
+// package compiled (scripts/_digitpad_snapshot.py says why). The snapshot is only good for the exact Pyodide
 // build and standard library it was made with, so it is made from vendor/pyodide
 // itself, after scripts/vendor.mjs, and cached by the hash of everything that went in.
 //
@@ -30,11 +31,15 @@ if (!existsSync(join(pyodideDir, "pyodide.asm.wasm"))) {
   throw new Error("vendor/pyodide is missing: run `make vendor` first");
 }
 const modules = browserModules();
+const helper = join(root, "scripts", "_digitpad_snapshot.py");
+// PyScript's Python package, as its core writes it to Python's files at every start.
+const pyscriptStdlib = join(root, "node_modules", "@pyscript", "core", "src", "stdlib", "pyscript.js");
+const pyscriptFiles = pythonFiles((await import(pathToFileURL(pyscriptStdlib).href)).default);
 
 const hash = createHash("sha256");
 for (const name of runtime) hash.update(readFileSync(join(pyodideDir, name)));
 for (const path of modules) hash.update(path).update(readFileSync(join(root, path)));
-hash.update(readFileSync(fileURLToPath(import.meta.url)));
+for (const file of [fileURLToPath(import.meta.url), helper, pyscriptStdlib]) hash.update(readFileSync(file));
 const key = hash.digest("hex").slice(0, 16);
 const cached = join(root, "node_modules", ".cache", "digitpad", `snapshot-${key}.bin`);
 
@@ -54,23 +59,31 @@ if (!existsSync(cached)) {
     pyodide.FS.mkdirTree(`/home/pyodide/${dirname(path)}`);
     pyodide.FS.writeFile(`/home/pyodide/${path}`, readFileSync(join(root, path)));
   }
-  // PyScript's own package cannot be in the snapshot (it needs the page's JS modules),
-  // but what it imports from the standard library beyond Pyodide's start-up can.
+  pyodide.FS.writeFile("/tmp/_digitpad_snapshot.py", readFileSync(helper));
+  // PyScript's own package cannot be imported here (it needs the page's JS modules),
+  // but it can be compiled, and what it imports from the standard library beyond
+  // Pyodide's start-up can be imported.
   const names = [
     ...modules.filter((p) => p.endsWith(".py")).map((p) => p.slice(0, -3).replaceAll("/", ".")),
     "html",
   ];
-  // _digitpad_snapshot keeps the sources as imported, so that main.py can tell when the
-  // files a site serves are not the ones in the snapshot, and read those instead.
-  pyodide.runPython(`
-import importlib, sys, types
+  const globals = pyodide.toPy({ names, modules, pyscript: pyscriptFiles });
+  pyodide.runPython(
+    `
+import importlib, os, sys
+sys.path.insert(0, "/tmp")
+import _digitpad_snapshot
+sys.path.remove("/tmp")
 sys.path.insert(0, "/home/pyodide")
-for name in ${JSON.stringify(names)}:
+for name in names:
     importlib.import_module(name)
-record = types.ModuleType("_digitpad_snapshot")
-record.SOURCES = {path: open(path, "rb").read() for path in ${JSON.stringify(modules)}}
-sys.modules[record.__name__] = record
-`);
+_digitpad_snapshot.record(modules)
+_digitpad_snapshot.precompile({os.path.abspath(path): text for path, text in pyscript.items()})
+_digitpad_snapshot.install()
+`,
+    { globals },
+  );
+  globals.destroy();
   const snapshot = pyodide.makeMemorySnapshot();
   mkdirSync(dirname(cached), { recursive: true });
   writeFileSync(cached, withoutZeros(snapshot));
@@ -109,6 +122,15 @@ function withoutZeros(memory) {
     at += 8 + (b - a);
   }
   return out;
+}
+
+/** PyScript's package as {"pyscript/__init__.py": text, ...}, from its nested table. */
+function pythonFiles(tree, base = "") {
+  return Object.entries(tree).reduce(
+    (files, [name, value]) =>
+      typeof value === "string" ? { ...files, [base + name]: value } : { ...files, ...pythonFiles(value, `${base}${name}/`) },
+    {},
+  );
 }
 
 /** The Python files the page loads: the keys of pyscript.toml's [files] table. */

@@ -3,10 +3,12 @@ and a missing or damaged snapshot only costs time: the page starts Python afresh
 reads the same."""
 
 import gzip
+import json
 import struct
 
 import pytest
 
+from tests import bench
 from tests.browser import helpers
 
 SNAPSHOT = "vendor/pyodide/snapshot.bin"
@@ -24,14 +26,27 @@ def reads_a_digit(page) -> str:
     return shown["value"]
 
 
+# Python's files for PyScript's package, and those whose code came compiled in the snapshot.
+PYSCRIPT_FILES = """
+import json, sys, _digitpad_snapshot
+files = [m.__file__ for n, m in sys.modules.items() if n.split(".")[0] == "pyscript" and getattr(m, "__file__", None)]
+json.dumps([sorted(files), sorted(_digitpad_snapshot.served)])
+"""
+
+
 def test_python_is_restored_from_the_snapshot(new_context, site):
-    page = new_context(site).new_page()
+    context = new_context(site)
+    context.add_init_script(bench.PROBE)  # keeps PyScript's Python as window.benchPyodide
+    page = context.new_page()
     warnings = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     helpers.open_app(page, site)
     assert restored(page)
     # The served files are the ones the snapshot was made from: nothing is read again.
     assert not [w for w in warnings if "snapshot" in w], warnings
+    # PyScript wrote its package as usual, and the snapshot's compiled code served it all.
+    files, served = json.loads(page.evaluate("(code) => benchPyodide.runPython(code)", PYSCRIPT_FILES))
+    assert len(files) > 5 and served == files
     reads_a_digit(page)
 
 
