@@ -96,7 +96,9 @@ download.then(() => performance.mark("digitpad: model downloaded"), () => {});
 
 // Python starts at once, alongside the model: its boot is the longest part of the
 // start-up, and restored from its snapshot it never holds the main thread long
-// enough to keep a missing model from being reported.
+// enough to keep a missing model from being reported. python.mjs restores the
+// interpreter while PyScript loads; should it fail to load, PyScript reports that.
+import("./python.mjs").catch(() => {});
 import("../vendor/pyscript/core.js");
 
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.

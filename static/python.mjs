@@ -1,6 +1,10 @@
-// Pyodide for PyScript (pyscript.toml's `interpreter`), started from the snapshot that
+// Pyodide for PyScript (pyscript.toml's `interpreter`), restored from the snapshot that
 // scripts/snapshot.mjs makes at build time: an interpreter that has already started
 // and imported the page's Python. Restoring it skips most of Python's start-up.
+//
+// static/app.js imports this module first thing, so the restore starts as soon as the
+// snapshot has arrived, while PyScript is still loading its own modules and config;
+// PyScript then gets the restored interpreter.
 //
 // Anything wrong with the snapshot (missing, damaged, from another Pyodide) only
 // costs time: Pyodide then starts the ordinary way.
@@ -11,20 +15,30 @@ export { version };
 
 // PyScript would look for Pyodide's files next to this module.
 const indexURL = new URL("../vendor/pyodide/", import.meta.url).href;
-const snapshot = fetchSnapshot(new URL("snapshot.bin", indexURL));
+const restored = restore();
 
+/** PyScript's way in: the restored interpreter, or a fresh one. */
 export async function loadPyodide(options = {}) {
-  const memory = await snapshot;
-  if (memory) {
-    try {
-      const pyodide = await startPyodide({ ...options, indexURL, _loadSnapshot: memory });
-      performance.mark("digitpad: Python restored from its snapshot");
-      return pyodide;
-    } catch (error) {
-      console.warn(`digitpad: Python's snapshot could not be restored (${error}); starting afresh.`);
-    }
+  const pyodide = await restored;
+  if (!pyodide) return startPyodide({ ...options, indexURL });
+  // The only options PyScript passes besides indexURL.
+  if (options.stdout) pyodide.setStdout({ batched: options.stdout });
+  if (options.stderr) pyodide.setStderr({ batched: options.stderr });
+  return pyodide;
+}
+
+/** Python restored from the snapshot, or null. */
+async function restore() {
+  const memory = await fetchSnapshot(new URL("snapshot.bin", indexURL));
+  if (!memory) return null;
+  try {
+    const pyodide = await startPyodide({ indexURL, _loadSnapshot: memory });
+    performance.mark("digitpad: Python restored from its snapshot");
+    return pyodide;
+  } catch (error) {
+    console.warn(`digitpad: Python's snapshot could not be restored (${error}); starting afresh.`);
+    return null;
   }
-  return startPyodide({ ...options, indexURL });
 }
 
 /** The snapshot's memory, or null (scripts/snapshot.mjs describes the file). */
