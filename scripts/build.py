@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import sys
 import tomllib
@@ -28,6 +29,10 @@ VENDOR_PARTS = ["pyscript", "pyodide", "tfjs", "tfjs-wasm"]
 STATIC_SKIP = {"sw.js"}
 # Beside model.json and its weight shards, the page reads only this (when there is one).
 MODEL_EXTRAS = ["calibration.json"]
+# The modules PyScript's core imports at every start, by the name before their hash.
+# Each is only found once the module before it has run, so the page preloads them.
+PYSCRIPT_AT_START = ["toml", "error", "donkey", "deprecations-manager", "py-editor", "py-game", "py-terminal"]
+CORE_PRELOAD = '<link rel="modulepreload" href="vendor/pyscript/core.js">'
 
 
 class BuildError(Exception):
@@ -75,6 +80,33 @@ def check_inputs(model: Path) -> None:
     model_files(model)
 
 
+def pyscript_chunks(pyscript: Path) -> list[str]:
+    """The hashed files of vendor/pyscript that PyScript loads at start, in order."""
+    core = re.search(r'from"\./(core-[\w-]{8}\.js)"', (pyscript / "core.js").read_text())
+    if core is None:
+        return []
+    text = (pyscript / core[1]).read_text()
+    found = [core[1]]
+    for name in PYSCRIPT_AT_START:
+        chunk = re.search(rf'import\("\./({re.escape(name)}-[\w-]{{8}}\.js)"\)', text)
+        if chunk:
+            found.append(chunk[1])
+    return found
+
+
+def preload_pyscript(page: Path, pyscript: Path) -> None:
+    """Preload PyScript's start-up modules, beside its core.js."""
+    chunks = pyscript_chunks(pyscript)
+    if len(chunks) != 1 + len(PYSCRIPT_AT_START):
+        print(f"build: warning: found {len(chunks)} of PyScript's start-up modules, not all; "
+              "the page will find the others later", file=sys.stderr)
+    html = page.read_text()
+    if CORE_PRELOAD not in html:
+        raise BuildError(f"index.html lacks {CORE_PRELOAD}")
+    links = "".join(f'\n  <link rel="modulepreload" href="vendor/pyscript/{c}">' for c in chunks)
+    page.write_text(html.replace(CORE_PRELOAD, CORE_PRELOAD + links, 1))
+
+
 def copy_tree(source: Path, target: Path, keep=lambda path: True) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file() and keep(path) and "__pycache__" not in path.parts:
@@ -98,6 +130,7 @@ def assemble(model: Path, out: Path) -> None:
         shutil.copy2(model / name, out / "model" / name)
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
     copy_tree(ROOT / "vendor", out / "vendor")
+    preload_pyscript(out / "index.html", out / "vendor" / "pyscript")
 
 
 def write_service_worker(out: Path) -> tuple[str, int]:
