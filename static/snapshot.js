@@ -1,0 +1,54 @@
+// Python's snapshot (vendor/pyodide/snapshot.bin, made by scripts/snapshot.mjs), read
+// as soon as the page starts: index.html runs this module as soon as it arrives, and
+// static/python.mjs restores Python from it.
+//
+// On a repeat visit the service worker has the file cached; reading it from the cache
+// directly takes a fraction of the time that asking through the worker does while the
+// worker serves the rest of the start-up. Only a cache this site's worker keeps can
+// hold the file: the worker drops old caches as soon as a new version takes over.
+
+let reading = read(new URL("../vendor/pyodide/snapshot.bin", import.meta.url));
+
+/** The snapshot's memory (31 MB), or null when there is none or it is damaged. Handed
+ * out once, so that nothing here keeps it once Python has copied it. */
+export function takeMemory() {
+  const memory = reading;
+  reading = Promise.resolve(null);
+  return memory;
+}
+
+async function read(url) {
+  let response;
+  try {
+    response = (navigator.serviceWorker?.controller && (await caches.match(url.href))) || (await fetch(url));
+  } catch {
+    return null;
+  }
+  if (!response.ok) return null;
+  try {
+    const memory = withZeros(new Uint8Array(await response.arrayBuffer()));
+    performance.mark("digitpad: Python's snapshot read");
+    return memory;
+  } catch (error) {
+    console.warn(`digitpad: Python's snapshot could not be restored (${error}); starting afresh.`);
+    return null;
+  }
+}
+
+/** The memory, with the runs of zeros the file leaves out put back. */
+function withZeros(file) {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (file.length < 12 || String.fromCharCode(...file.subarray(0, 4)) !== "DPS1") {
+    throw new Error("not a digitpad snapshot");
+  }
+  const memory = new Uint8Array(view.getUint32(4, true));
+  let at = 12;
+  for (let pieces = view.getUint32(8, true); pieces > 0; pieces--) {
+    const offset = view.getUint32(at, true);
+    const length = view.getUint32(at + 4, true);
+    if (at + 8 + length > file.length || offset + length > memory.length) throw new Error("the snapshot is cut short");
+    memory.set(file.subarray(at + 8, at + 8 + length), offset);
+    at += 8 + length;
+  }
+  return memory;
+}
