@@ -2,7 +2,7 @@
 // page says what it is waiting for, or what went wrong, instead of spinning forever.
 //
 // body[data-state] is "loading", then "ready" once Python reads the pad, or "error".
-// main.py finds everything it needs on window.digitpad.
+// digitpad/page.py (started by main.py) finds everything it needs on window.digitpad.
 
 import { Pad } from "./pad.js";
 import { downloadCalibration, downloadModel, loadModel } from "./model.js";
@@ -90,7 +90,7 @@ const modelReady = loadModel(download).then(
     throw error;
   },
 );
-modelReady.catch(() => {}); // reported by fail(); main.py sees the rejection itself
+modelReady.catch(() => {}); // reported by fail(); digitpad/page.py sees the rejection itself
 
 download.then(() => performance.mark("digitpad: model downloaded"), () => {});
 
@@ -177,7 +177,7 @@ function describe(reason) {
 
 showProgress();
 
-// --- what main.py uses ------------------------------------------------------------------
+// --- what digitpad/page.py uses ---------------------------------------------------------
 
 window.digitpad = {
   pad,
@@ -194,7 +194,7 @@ window.digitpad = {
   },
   /** Milliseconds from navigation to the first reading (for the benchmark). */
   readyMs: null,
-  /** Called by main.py once it reads the pad. */
+  /** Called by digitpad/page.py once it reads the pad. */
   started() {
     this.readyMs ??= performance.now();
     performance.mark("digitpad: ready");
