@@ -33,6 +33,7 @@ MODEL_EXTRAS = ["calibration.json"]
 # Each is only found once the module before it has run, so the page preloads them.
 PYSCRIPT_AT_START = ["toml", "error", "donkey", "deprecations-manager", "py-editor", "py-game", "py-terminal"]
 CORE_PRELOAD = '<link rel="modulepreload" href="vendor/pyscript/core.js">'
+MAIN_PRELOAD = '<link rel="preload" href="main.py" as="fetch" crossorigin>'
 
 
 class BuildError(Exception):
@@ -107,6 +108,16 @@ def preload_pyscript(page: Path, pyscript: Path) -> None:
     page.write_text(html.replace(CORE_PRELOAD, CORE_PRELOAD + links, 1))
 
 
+def preload_python(page: Path, modules: list[str]) -> None:
+    """Preload the digitpad files, beside main.py: PyScript asks for them only once
+    Python is up, and then waits for them all."""
+    html = page.read_text()
+    if MAIN_PRELOAD not in html:
+        raise BuildError(f"index.html lacks {MAIN_PRELOAD}")
+    links = "".join(f'\n  <link rel="preload" href="{m}" as="fetch" crossorigin>' for m in modules)
+    page.write_text(html.replace(MAIN_PRELOAD, MAIN_PRELOAD + links, 1))
+
+
 def copy_tree(source: Path, target: Path, keep=lambda path: True) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file() and keep(path) and "__pycache__" not in path.parts:
@@ -121,7 +132,8 @@ def assemble(model: Path, out: Path) -> None:
     out.mkdir(parents=True)
     for name in PAGE_FILES:
         shutil.copy2(ROOT / name, out / name)
-    for src in browser_modules():
+    modules = browser_modules()
+    for src in modules:
         dest = out / src
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / src, dest)
@@ -131,6 +143,7 @@ def assemble(model: Path, out: Path) -> None:
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
     copy_tree(ROOT / "vendor", out / "vendor")
     preload_pyscript(out / "index.html", out / "vendor" / "pyscript")
+    preload_python(out / "index.html", modules)
 
 
 def write_service_worker(out: Path) -> tuple[str, int]:
