@@ -4,10 +4,11 @@
 // importing modules, and the page would do that on every visit. Pyodide can instead
 // restore a memory snapshot of an interpreter that has already started and imported
 // the page's Python (the digitpad modules pyscript.toml lists, and what they import),
-// which static/python.mjs hands it. The snapshot also holds PyScript's own Python
-// package compiled (scripts/_digitpad_snapshot.py says why). The snapshot is only good for the exact Pyodide
-// build and standard library it was made with, so it is made from vendor/pyodide
-// itself, after scripts/vendor.mjs, and cached by the hash of everything that went in.
+// which static/python.mjs hands it. It also holds PyScript's own Python package
+// compiled (scripts/_digitpad_snapshot.py says why). The snapshot is only good for
+// the exact Pyodide build and standard library it was made with, so it is made from
+// vendor/pyodide itself, after scripts/vendor.mjs, and cached by the hash of
+// everything that went in.
 //
 // Most of Python's memory is zeros, so the file leaves long runs of them out:
 // "DPS1", the memory's length, how many pieces, then each piece's offset, length and

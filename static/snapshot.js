@@ -20,7 +20,7 @@ export function takeMemory() {
 async function read(url) {
   let response;
   try {
-    response = (navigator.serviceWorker?.controller && (await caches.match(url.href))) || (await fetch(url));
+    response = (await fromWorkerCache(url)) ?? (await fetch(url));
   } catch {
     return null;
   }
@@ -32,6 +32,15 @@ async function read(url) {
   } catch (error) {
     console.warn(`digitpad: Python's snapshot could not be restored (${error}); starting afresh.`);
     return null;
+  }
+}
+
+/** The worker's copy, or undefined (no worker yet, or storage off-limits to this page). */
+async function fromWorkerCache(url) {
+  try {
+    return navigator.serviceWorker?.controller ? await caches.match(url.href) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -194,8 +194,8 @@ def test_a_pad_for_another_origin_neither_tells_nor_obeys(browser):
 
 
 def test_works_where_service_workers_are_off_limits(browser):
-    """Some browsers refuse service workers to a third-party frame: the pad does without.
-    It says when it is ready, then what it reads."""
+    """Some browsers refuse service workers to a third-party frame: the pad does without,
+    Python still starts from its snapshot. It says when it is ready, then what it reads."""
     with two_origins() as (pad_site, course_site):
         context = browser.new_context()
         context.add_init_script(
@@ -209,6 +209,9 @@ def test_works_where_service_workers_are_off_limits(browser):
         )
         try:
             course = Course(context, course_url(course_site, pad_site + "index.html?embed"))
+            assert course.frame.evaluate(
+                "performance.getEntriesByName('digitpad: Python restored from its snapshot').length"
+            ) == 1
             course.draw_digit(helpers.pinned_sample(10)[7])
             course.page.wait_for_function("document.querySelector('#answer').dataset.value === '7'")
             heard = course.page.evaluate("heard")
