@@ -19,6 +19,7 @@ from digitpad.reader import EMPTY, Reader
 from digitpad.steps import explain, feature_sheet
 from digitpad.view import describe
 
+
 def rasterizer(pad):
     """The reader's raster: the pad's canvas draws the strokes; Python keeps their alpha
     bytes."""

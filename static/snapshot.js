@@ -4,8 +4,9 @@
 //
 // On a repeat visit the service worker has the file cached; reading it from the cache
 // directly takes a fraction of the time that asking through the worker does while the
-// worker serves the rest of the start-up. Only a cache this site's worker keeps can
-// hold the file: the worker drops old caches as soon as a new version takes over.
+// worker serves the rest of the start-up. Only this site's worker caches the file. While
+// a new deploy waits to take over, two of its caches hold one, and caches.match takes
+// the older: the version the page's other files come from.
 
 let reading = read(new URL("../vendor/pyodide/snapshot.bin", import.meta.url));
 
