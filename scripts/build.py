@@ -95,27 +95,23 @@ def pyscript_chunks(pyscript: Path) -> list[str]:
     return found
 
 
-def preload_pyscript(page: Path, pyscript: Path) -> None:
-    """Preload PyScript's start-up modules, beside its core.js."""
+def add_preloads(page: Path, pyscript: Path, modules: list[str]) -> None:
+    """Preload what PyScript asks for only once something before it has run: its
+    start-up modules (beside its core.js) and the digitpad files (beside main.py,
+    which PyScript fetches once Python is up, and then waits for them all)."""
     chunks = pyscript_chunks(pyscript)
     if len(chunks) != 1 + len(PYSCRIPT_AT_START):
         print(f"build: warning: found {len(chunks)} of PyScript's start-up modules, not all; "
               "the page will find the others later", file=sys.stderr)
     html = page.read_text()
-    if CORE_PRELOAD not in html:
-        raise BuildError(f"index.html lacks {CORE_PRELOAD}")
-    links = "".join(f'\n  <link rel="modulepreload" href="vendor/pyscript/{c}">' for c in chunks)
-    page.write_text(html.replace(CORE_PRELOAD, CORE_PRELOAD + links, 1))
-
-
-def preload_python(page: Path, modules: list[str]) -> None:
-    """Preload the digitpad files, beside main.py: PyScript asks for them only once
-    Python is up, and then waits for them all."""
-    html = page.read_text()
-    if MAIN_PRELOAD not in html:
-        raise BuildError(f"index.html lacks {MAIN_PRELOAD}")
-    links = "".join(f'\n  <link rel="preload" href="{m}" as="fetch" crossorigin>' for m in modules)
-    page.write_text(html.replace(MAIN_PRELOAD, MAIN_PRELOAD + links, 1))
+    for anchor, links in (
+        (CORE_PRELOAD, [f'<link rel="modulepreload" href="vendor/pyscript/{c}">' for c in chunks]),
+        (MAIN_PRELOAD, [f'<link rel="preload" href="{m}" as="fetch" crossorigin>' for m in modules]),
+    ):
+        if anchor not in html:
+            raise BuildError(f"index.html lacks {anchor}")
+        html = html.replace(anchor, "\n  ".join([anchor, *links]), 1)
+    page.write_text(html)
 
 
 def copy_tree(source: Path, target: Path, keep=lambda path: True) -> None:
@@ -142,8 +138,7 @@ def assemble(model: Path, out: Path) -> None:
         shutil.copy2(model / name, out / "model" / name)
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
     copy_tree(ROOT / "vendor", out / "vendor")
-    preload_pyscript(out / "index.html", out / "vendor" / "pyscript")
-    preload_python(out / "index.html", modules)
+    add_preloads(out / "index.html", out / "vendor" / "pyscript", modules)
 
 
 def write_service_worker(out: Path) -> tuple[str, int]:
