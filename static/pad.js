@@ -37,9 +37,12 @@ export class Pad {
     canvas.addEventListener("lostpointercapture", (e) => this.#up(e));
     // A long press on touch screens would otherwise open a context menu mid-digit.
     canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    // The observer's first call sizes the canvas, once the page is laid out. Asking for
+    // the layout here instead would hold up the rest of the start until the first
+    // layout is done, and in a new tab that includes setting up fonts; the listeners
+    // above already keep whatever is drawn meanwhile.
     new ResizeObserver(() => this.#resize()).observe(canvas);
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.#resize());
-    this.#resize();
   }
 
   // --- what the reader asks for ---------------------------------------------------
