@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke, finite_points
+from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke, coordinates
 
 CLASSES = 10
 
@@ -144,9 +144,10 @@ def stroke_features(strokes: Sequence[Stroke], brush: float = BRUSH_WIDTH) -> li
     inked = 0
     for stroke in strokes:
         kept: list[tuple[float, float]] = []
-        for x, y in finite_points(stroke):
-            xs.append(x)
-            ys.append(y)
+        stroke_xs, stroke_ys = coordinates(stroke)
+        xs.extend(stroke_xs)
+        ys.extend(stroke_ys)
+        for x, y in zip(stroke_xs, stroke_ys):
             if not kept:
                 kept.append((x, y))
                 continue

@@ -27,3 +27,24 @@ def finite_points(stroke) -> Iterator[Point]:
             continue
         if math.isfinite(x) and math.isfinite(y):
             yield x, y
+
+
+def coordinates(stroke) -> tuple[list[float], list[float]]:
+    """The x and the y of the stroke's finite points (those of ``finite_points``).
+
+    A stroke from the pad is a list of pairs of finite numbers: that is checked and
+    split in C, several times faster than going point by point, which is left to
+    strokes of any other shape. The geometry runs on every read, in the browser.
+    """
+    if isinstance(stroke, list | tuple) and set(map(type, stroke)) <= _PAIRS:
+        try:
+            xs, ys = zip(*stroke, strict=True)
+            if all(map(math.isfinite, xs)) and all(map(math.isfinite, ys)):
+                return list(map(float, xs)), list(map(float, ys))
+        except (TypeError, ValueError, OverflowError):
+            pass
+    points = list(finite_points(stroke))
+    return [x for x, _ in points], [y for _, y in points]
+
+
+_PAIRS = {tuple, list}

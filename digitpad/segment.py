@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from digitpad.pad import BRUSH_WIDTH, Stroke, finite_points
+from digitpad.pad import BRUSH_WIDTH, Stroke, coordinates
 
 # Sizes below are fractions of the digit height.
 OVERLAP = 0.5  # two groups sharing this much of the narrower one's columns are one digit
@@ -62,15 +62,11 @@ def group_strokes(strokes: list[Stroke], brush: float = BRUSH_WIDTH) -> list[lis
 
 def stroke_box(stroke: Stroke, brush: float = BRUSH_WIDTH) -> Box | None:
     """The box the brush inks along the stroke, or None without a finite point."""
-    x0 = y0 = math.inf
-    x1 = y1 = -math.inf
-    for x, y in finite_points(stroke):
-        x0, x1 = min(x0, x), max(x1, x)
-        y0, y1 = min(y0, y), max(y1, y)
-    if x0 == math.inf:
-        return None
     r = max(brush, 1.0) / 2
-    return x0 - r, y0 - r, x1 + r, y1 + r
+    xs, ys = coordinates(stroke)
+    if not xs:
+        return None
+    return min(xs) - r, min(ys) - r, max(xs) + r, max(ys) + r
 
 
 def ink_box(strokes: list[Stroke], brush: float = BRUSH_WIDTH) -> Box | None:

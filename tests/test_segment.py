@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digitpad import pendigits
-from digitpad.pad import BRUSH_WIDTH
+from digitpad.pad import BRUSH_WIDTH, coordinates
+from digitpad.pad import finite_points as finite_points_of
 from digitpad.render import ink_bounds, rasterize
 from digitpad.segment import crop_columns, digit_height, group_strokes, ink_box, split_wide
 
@@ -284,3 +285,37 @@ def test_any_raster_gives_ordered_ranges_covering_its_ink(raster, height_hint):
     assert ranges[0][0] == solid[0] and ranges[-1][1] == solid[-1] + 1
     assert all(a < b for a, b in ranges)
     assert all(ranges[k][1] == ranges[k + 1][0] for k in range(len(ranges) - 1))
+
+
+# Any value a stroke might hold: numbers of every kind, text, nothing, containers.
+values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.sampled_from(["1.5", "x", ""]),
+    st.none(),
+)
+any_point = st.one_of(
+    finite_points,
+    st.tuples(values, values),
+    st.lists(values, max_size=3),
+    st.dictionaries(st.integers(0, 2), values, max_size=2),
+    st.text(max_size=3),
+    st.none(),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(finite_points, max_size=40),
+        st.lists(st.one_of(points, finite_points), max_size=12),
+        st.lists(any_point, max_size=12),
+        st.tuples(any_point, any_point),
+    )
+)
+def test_coordinates_are_the_finite_points_split(stroke):
+    # The pad's clean strokes take a fast path; every other stroke must come out the same
+    # as going point by point.
+    points = list(finite_points_of(stroke))
+    assert coordinates(stroke) == ([x for x, _ in points], [y for _, y in points])
