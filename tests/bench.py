@@ -13,9 +13,9 @@ What is timed, and from where:
   switch the HTTP cache off;
 - pad accepts ink: a fresh profile, dots poked at the pad (where it is once the page
   has loaded) from the moment the navigation commits, until one stays on the pad; the
-  time is that dot's pointerdown, stamped when the browser made the event. A dot made
-  while the page is busy stays once the page handles it, which is timed too; Resolution is the poke interval,
-  printed with it;
+  time is that dot's pointerdown, stamped when the browser made the event, and when
+  the page handled it (a dot made while the page is busy waits, then stays).
+  Resolution is the poke interval, printed with it;
 - stroke end to prediction shown: held-out writers' pen digits drawn with page.mouse.
   The moves of a stroke are sent without waiting for each to be handled, as a real
   pointer delivers them, so Chromium coalesces them per frame and the pad's
@@ -68,8 +68,8 @@ SOAK_ARGS = [*helpers.CHROMIUM_ARGS, "--enable-precise-memory-info"]
 PROBE = r"""
 (() => {
   const probe = (window.benchProbe = {
-    state: {}, longTasks: [], downs: [], handled: [], inkAt: null, inkHandled: null, pendingUp: null, reads: [],
-    calls: [], violations: [],
+    state: {}, longTasks: [], downs: [], handled: [], inkAt: null, inkHandled: null,
+    pendingUp: null, reads: [], calls: [], violations: [],
     // Python reports its own calls here: a list pushed from Python would arrive as a proxy.
     call(name, start, ms) { this.calls.push([name, start, ms]); },
   });
