@@ -50,7 +50,9 @@ export class Pad {
   /** The pad's width in raster pixels (its height is RASTER_HEIGHT). */
   get rasterWidth() {
     // From the last resize, not the layout: asking the layout here would force it to
-    // be recomputed in the middle of a read, after the view changed the page.
+    // be recomputed in the middle of a read, after the view changed the page. Only a
+    // page not shown yet (opened in a background tab) has had none, and then asks.
+    if (this.#size.height === 0) this.#resize();
     const { width, height } = this.#size;
     return height > 0 ? Math.round((RASTER_HEIGHT * width) / height) : RASTER_HEIGHT;
   }
