@@ -71,4 +71,3 @@ def test_shipped_modules_exist_and_need_nothing_outside_the_stdlib():
         for name in imports(ROOT / path):
             top = name.split(".")[0]
             assert top == "digitpad" or top in sys.stdlib_module_names or top in runtime, f"{path} imports {name}"
-
