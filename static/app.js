@@ -99,7 +99,11 @@ download.then(() => performance.mark("digitpad: model downloaded"), () => {});
 // enough to keep a missing model from being reported. python.mjs restores the
 // interpreter while PyScript loads; should it fail to load, PyScript reports that.
 import("./python.mjs").catch(() => {});
-import("../vendor/pyscript/core.js");
+// PyScript composes its hooks for workers into one function with Function() when it
+// starts Python, and it always has one such hook of its own (giving each worker its
+// _pyscript module). The page starts no worker: emptying that hook, before Python
+// starts, is what lets the page's CSP forbid eval.
+import("../vendor/pyscript/core.js").then(({ hooks }) => hooks.worker.onBeforeRunAsync.clear());
 
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.
 let lastProgress = performance.now();

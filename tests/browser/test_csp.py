@@ -1,30 +1,33 @@
-"""The page's Content-Security-Policy: only its own origin, no inline script, and eval
-only where the vendored runtime needs it; a whole reading happens with no violation.
+"""The page's Content-Security-Policy: only its own origin, no inline script, no
+eval; a whole reading happens with no violation.
 
 What needs what, found by serving the page under tighter policies:
-- 'wasm-unsafe-eval': Pyodide and TF.js compile WebAssembly;
-- 'unsafe-eval': PyScript 0.7.31, whenever it starts Python, composes its worker hooks
-  into one function with Function(); the composition always has a hook of its own (the
-  one that gives workers the _pyscript module), so no configuration or plugin choice
-  avoids it, even on a page that starts no worker. It is the only string evaluated as
-  code in a load and a reading (the page loads TF.js's core, whose bundle evaluates
-  nothing; the full tf.min.js's regenerator runtime would).
+- 'wasm-unsafe-eval': Pyodide and TF.js compile WebAssembly, and nothing else is
+  allowed to be compiled or evaluated;
+- nothing needs 'unsafe-eval'. PyScript 0.7.31 would, whenever it starts Python: it
+  composes its hooks for workers into one function with Function(), and it always has
+  a hook of its own there. The page starts no worker and empties that hook before
+  Python starts (static/app.js), so the test below fails if PyScript evaluates again.
+  TF.js's core bundle evaluates nothing (the full tf.min.js's regenerator runtime
+  would).
 """
 
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from tests.browser import helpers
 
 # No directive may allow more than these.
-SCRIPT_SOURCES = {"'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"}
+SCRIPT_SOURCES = {"'self'", "'wasm-unsafe-eval'"}
 OTHER_SOURCES = {"'self'", "'none'"}
 # Schemes the page's own policy still allows where the strict one below shows it needs none.
 TOLERATED = {"img-src": {"data:", "blob:"}, "worker-src": {"blob:"}}
 
 # The tightest policy the page runs under with no violation (see the test below).
 STRICTEST = (
-    "default-src 'none'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; style-src 'self'; "
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
     "img-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'"
 )
@@ -67,15 +70,18 @@ def with_policy(html: str, policy: str) -> str:
     return changed
 
 
-def read_a_digit(page, site) -> tuple[list, list, str]:
-    """Load, draw a held-out 3, and return (violations, CSP console messages, reading)."""
+def read_a_digit(page, url) -> tuple[list, list, str]:
+    """Load, draw a held-out 3 (with the steps shown, where the page has them), and
+    return (violations, CSP console messages, reading)."""
     messages = []
     page.on("console", lambda m: messages.append(m.text) if "Content Security Policy" in m.text else None)
     page.add_init_script(WATCH)
-    page.goto(site)
+    page.goto(url)
     page.wait_for_selector("body[data-state=ready], body[data-state=error]", timeout=helpers.READY_MS)
     value = ""
     if page.get_attribute("body", "data-state") == "ready":
+        if page.is_visible("#teach"):
+            page.click("#teach")
         sample = helpers.pinned_sample(10)[3]
         value = helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))["value"]
     page.wait_for_timeout(500)  # violations are reported asynchronously
@@ -104,35 +110,11 @@ def test_a_reading_breaks_no_rule(context, site):
     assert value == "3"
 
 
-def test_the_strictest_policy_is_enough(new_context, tmp_path):
+@pytest.mark.parametrize("page_url", ["index.html", "index.html?embed&mode=digit"])
+def test_the_strictest_policy_is_enough(new_context, tmp_path, page_url):
     html = (helpers.DIST / "index.html").read_text()
     site_dir = helpers.copy_site(tmp_path / "site", replace={"index.html": with_policy(html, STRICTEST).encode()})
     with helpers.serving(site_dir) as site:
-        violations, messages, value = read_a_digit(new_context(site).new_page(), site)
+        violations, messages, value = read_a_digit(new_context(site).new_page(), site + page_url)
     assert violations == [] and messages == []
     assert value == "3"
-
-
-def test_only_pyscript_evals(new_context, tmp_path):
-    """Without 'unsafe-eval' the model still loads but Python cannot start, and the one
-    string evaluated as code is PyScript's: the day this test fails, 'unsafe-eval' can go."""
-    html = (helpers.DIST / "index.html").read_text()
-    site_dir = helpers.copy_site(
-        tmp_path / "site",
-        replace={"index.html": with_policy(html, STRICTEST.replace(" 'unsafe-eval'", "")).encode()},
-    )
-    with helpers.serving(site_dir) as site:
-        page = new_context(site).new_page()
-        page.add_init_script(WATCH)
-        page.goto(site)
-        page.wait_for_selector("body[data-state=error]", timeout=helpers.READY_MS)
-        model = page.evaluate("digitpad.modelReady.then(() => 'loaded', (e) => e.message)")
-        page.wait_for_timeout(500)  # violations are reported asynchronously
-        violations = page.evaluate("window.cspViolations")
-    assert model == "loaded"
-    evals = [v for v in violations if v["blocked"] == "eval"]
-    assert evals, "nothing needs 'unsafe-eval' any more: drop it from index.html"
-    assert violations == evals, violations
-    needs = sorted({(v["source"] or "?").rsplit("/", 2)[-2] for v in evals})
-    print("\nneeds 'unsafe-eval': " + ", ".join(needs))
-    assert needs == ["pyscript"], evals
