@@ -353,7 +353,7 @@ def start_record(page) -> dict:
 def wait_for_worker(page, log: ServedLog, quiet_s: float = 1.0, timeout_s: float = 60) -> None:
     """Until the service worker controls the page and the server has been idle a moment
     (its precache done), so that later timings do not compete with it."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=timeout_s * 1000)
+    helpers.wait_until(page, "navigator.serviceWorker.controller !== null", timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         entries = log.since(0)
@@ -491,8 +491,8 @@ async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
         page.on("pageerror", lambda e: errors.append(str(e)))
         await page.goto(url)
         await page.wait_for_selector("body[data-state=ready]", timeout=helpers.READY_MS)
-        await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
-        await page.wait_for_function("window.benchPyodide !== undefined")
+        await helpers.wait_until_async(page, "navigator.serviceWorker.controller !== null", timeout=60_000)
+        await helpers.wait_until_async(page, "window.benchPyodide !== undefined")
         while log.since(0) and time.monotonic() - log.since(0)[-1][0] < 1.0:
             await asyncio.sleep(0.2)  # the worker's precache is done
         await page.evaluate(INSTRUMENT)
@@ -504,8 +504,8 @@ async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
             await page.evaluate("benchProbe.reads = []; benchProbe.calls = []; digitpad.pad.clear()")
             strokes = helpers.centered(sample, width)
             await draw_with_mouse(page, box, strokes)
-            await page.wait_for_function(
-                f"benchProbe.reads.length >= {len(strokes)} && benchProbe.reads.at(-1).frame !== null"
+            await helpers.wait_until_async(
+                page, f"benchProbe.reads.length >= {len(strokes)} && benchProbe.reads.at(-1).frame !== null"
             )
             reads, calls = await page.evaluate("[benchProbe.reads, benchProbe.calls]")
             last = reads[-1]
@@ -551,7 +551,7 @@ def memory(page, cdp) -> dict:
 def soak(page, cdp, drawings: int, warmup: int = 100, checkpoints: int = 10, batch: int = 20) -> dict:
     """Draw and clear ``warmup`` then ``drawings`` pen digits in one page, measuring
     memory at the start (after the warm-up) and at ``checkpoints`` points."""
-    page.wait_for_function("window.benchPyodide !== undefined")
+    helpers.wait_until(page, "window.benchPyodide !== undefined")
     width = page.evaluate("digitpad.pad.rasterWidth")
     box = helpers.pad_box(page)
     shown_all = []

@@ -5,11 +5,13 @@ Shared by the browser tests, the page benchmark and the screenshot script.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import random
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -137,6 +139,28 @@ def pad_box(page) -> dict:
     return page.locator("#pad").bounding_box()
 
 
+def wait_until(target, expression: str, timeout: float = 30_000, every: float = 20) -> None:
+    """Wait until a JS expression (a promise is awaited) is truthy in a page or frame.
+
+    Playwright's wait_for_function compiles its predicate with eval inside the page,
+    which the page's Content-Security-Policy forbids; evaluate() is not subject to it.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not target.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:g} s: {expression}")
+        target.wait_for_timeout(every)
+
+
+async def wait_until_async(target, expression: str, timeout: float = 30_000, every: float = 10) -> None:
+    """wait_until for Playwright's async API."""
+    deadline = time.monotonic() + timeout / 1000
+    while not await target.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:g} s: {expression}")
+        await asyncio.sleep(every / 1000)
+
+
 def raster_width(page) -> int:
     return page.evaluate("digitpad.pad.rasterWidth")
 
@@ -158,14 +182,14 @@ def draw(page, strokes) -> dict:
         for point in stroke[1:]:
             page.mouse.move(*to_screen(box, *point))
         page.mouse.up()
-    page.wait_for_function(f"digitpad.pad.strokeCount === {before + len(strokes)}")
+    wait_until(page, f"digitpad.pad.strokeCount === {before + len(strokes)}")
     return prediction(page)
 
 
 def clear(page) -> dict:
     seq = prediction(page)["seq"]
     page.click("#clear")
-    page.wait_for_function(f"Number(document.querySelector('#prediction').dataset.seq) > {seq}")
+    wait_until(page, f"Number(document.querySelector('#prediction').dataset.seq) > {seq}")
     return prediction(page)
 
 

@@ -59,7 +59,7 @@ class Course:
             for point in stroke[1:]:
                 self.page.mouse.move(*helpers.to_screen(box, *point))
             self.page.mouse.up()
-        self.frame.wait_for_function(f"digitpad.pad.strokeCount === {before + len(strokes)}")
+        helpers.wait_until(self.frame, f"digitpad.pad.strokeCount === {before + len(strokes)}")
 
     def draw_digit(self, sample):
         self.draw(helpers.centered(sample, self.frame.evaluate("digitpad.pad.rasterWidth")))
@@ -88,8 +88,8 @@ def fresh(course):
     """The course page with an empty pad."""
     if course.strokes():
         course.page.click("#clear")
-        course.frame.wait_for_function("digitpad.pad.strokeCount === 0")
-    course.page.wait_for_function("document.querySelector('#answer').dataset.value === ''")
+        helpers.wait_until(course.frame, "digitpad.pad.strokeCount === 0")
+    helpers.wait_until(course.page, "document.querySelector('#answer').dataset.value === ''")
     return course
 
 
@@ -97,17 +97,17 @@ def test_the_course_page_reads_the_answer_and_clears_the_pad(fresh):
     course = fresh
     seven = helpers.pinned_sample(10)[7]
     course.draw_digit(seven)
-    course.page.wait_for_function("document.querySelector('#answer').dataset.value === '7'")
+    helpers.wait_until(course.page, "document.querySelector('#answer').dataset.value === '7'")
     assert course.answer() == {"value": "7", "verdict": "correct"}
     assert course.frame.get_attribute("#prediction", "data-value") == "7"
 
     course.page.click("#clear")  # the course page's button: a digitpad:clear message
-    course.frame.wait_for_function("document.querySelector('#prediction').dataset.value === ''")
+    helpers.wait_until(course.frame, "document.querySelector('#prediction').dataset.value === ''")
     assert course.strokes() == 0
-    course.page.wait_for_function("document.querySelector('#answer').dataset.value === ''")
+    helpers.wait_until(course.page, "document.querySelector('#answer').dataset.value === ''")
 
     course.draw_digit(helpers.pinned_sample(10)[3])
-    course.page.wait_for_function("document.querySelector('#answer').dataset.value === '3'")
+    helpers.wait_until(course.page, "document.querySelector('#answer').dataset.value === '3'")
     assert course.answer()["verdict"] == "incorrect"
     assert course.errors == []
 
@@ -131,7 +131,7 @@ def test_the_pad_tells_the_host_each_reading(fresh):
     width = course.frame.evaluate("digitpad.pad.rasterWidth")
     course.draw(helpers.centered(samples[4], width, left=width / 2 - 210))
     course.draw(helpers.centered(samples[2], width, left=width / 2))
-    course.page.wait_for_function("document.querySelector('#answer').dataset.value === '42'")
+    helpers.wait_until(course.page, "document.querySelector('#answer').dataset.value === '42'")
     last = course.page.evaluate("heard.at(-1)")
     assert last["type"] == "digitpad:prediction" and last["value"] == "42" and last["mode"] == "number"
     assert [d["value"] for d in last["digits"]] == [4, 2]
@@ -171,7 +171,7 @@ def test_malformed_or_foreign_messages_are_ignored(fresh):
     )
     # Messages arrive in order: once this undo is done, all of the above were seen.
     course.post('pad.postMessage({type: "digitpad:undo"}, "*");')
-    course.frame.wait_for_function(f"digitpad.pad.strokeCount === {drawn - 1}")
+    helpers.wait_until(course.frame, f"digitpad.pad.strokeCount === {drawn - 1}")
     assert course.strokes() == drawn - 1
     assert course.frame.get_attribute("body", "data-state") == "ready"
     assert course.errors == []
@@ -183,7 +183,7 @@ def test_a_pad_for_another_origin_neither_tells_nor_obeys(browser):
         try:
             course = Course(context, course_url(course_site, pad_site + "index.html?embed&origin=http://127.0.0.1:1"))
             course.draw_digit(helpers.pinned_sample(10)[7])
-            course.frame.wait_for_function("document.querySelector('#prediction').dataset.value === '7'")
+            helpers.wait_until(course.frame, "document.querySelector('#prediction').dataset.value === '7'")
             course.page.click("#clear")
             course.post('pad.postMessage({type: "digitpad:undo"}, "*");')
             course.page.wait_for_timeout(500)
@@ -213,7 +213,7 @@ def test_works_where_service_workers_are_off_limits(browser):
                 "performance.getEntriesByName('digitpad: Python restored from its snapshot').length"
             ) == 1
             course.draw_digit(helpers.pinned_sample(10)[7])
-            course.page.wait_for_function("document.querySelector('#answer').dataset.value === '7'")
+            helpers.wait_until(course.page, "document.querySelector('#answer').dataset.value === '7'")
             heard = course.page.evaluate("heard")
             assert heard[:2] == ["digitpad:ready", "digitpad:prediction"]
             assert course.errors == []
@@ -323,7 +323,7 @@ def test_one_digit_mode_from_a_subpath_offline(new_context, tmp_path):
     with helpers.serving_under(tmp_path, "courses/pad") as site:
         context = new_context(site, viewport={"width": 1280, "height": 500})
         page = helpers.open_app(context.new_page(), site + "index.html?embed&mode=digit")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        helpers.wait_until(page, "navigator.serviceWorker.controller !== null", timeout=30_000)
         context.set_offline(True)
         try:
             page.reload()

@@ -121,7 +121,7 @@ def test_a_new_deploy_takes_over_and_works_offline(new_context, tmp_path):
     with helpers.serving(site_dir) as site:
         context = new_context(site)
         page = helpers.open_app(context.new_page(), site)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        helpers.wait_until(page, "navigator.serviceWorker.controller !== null", timeout=60_000)
         assert page.evaluate("caches.keys()") == [f"digitpad-{old}"]
         assert build_marker(page) == "v1"
 
@@ -137,8 +137,8 @@ def test_a_new_deploy_takes_over_and_works_offline(new_context, tmp_path):
             page.click("#update")
         helpers.wait_ready(page)
         assert build_marker(page) == "v2"
-        page.wait_for_function(
-            f"caches.keys().then(k => k.length === 1 && k[0] === 'digitpad-{new}')", timeout=30_000
+        helpers.wait_until(
+            page, f"caches.keys().then(k => k.length === 1 && k[0] === 'digitpad-{new}')", timeout=30_000
         )
 
         # Offline, the new version loads from its own cache and reads digits.

@@ -44,7 +44,7 @@ def test_drawing_by_touch(new_context, site):
         for kind, (x, y) in zip(kinds, points):
             cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_function(f"digitpad.pad.strokeCount === {len(sample.strokes)}")
+    helpers.wait_until(page, f"digitpad.pad.strokeCount === {len(sample.strokes)}")
     shown = helpers.prediction(page)
     assert shown["value"] == "7"
     assert page.evaluate("pointerTypes") == ["touch"] * len(sample.strokes)
@@ -60,7 +60,7 @@ def test_works_offline_after_the_first_visit(new_context, site):
     context = new_context(site)
     page = helpers.open_app(context.new_page(), site)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    helpers.wait_until(page, "navigator.serviceWorker.controller !== null", timeout=30_000)
 
     context.set_offline(True)
     sample = helpers.pinned_sample(10)[3]
@@ -81,7 +81,7 @@ def test_a_new_build_replaces_the_old_cache(new_context, tmp_path):
     with helpers.serving(site_dir) as site:
         context = new_context(site)
         page = helpers.open_app(context.new_page(), site)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        helpers.wait_until(page, "navigator.serviceWorker.controller !== null", timeout=30_000)
         first = page.evaluate("caches.keys()")
         assert len(first) == 1 and first[0].startswith("digitpad-")
 
@@ -94,9 +94,10 @@ def test_a_new_build_replaces_the_old_cache(new_context, tmp_path):
         with page.expect_navigation():
             page.click("#update")
         helpers.wait_ready(page)
-        page.wait_for_function(
-            "caches.keys().then(k => k.length === 1 && k[0] === 'digitpad-0123456789abcdef')"
-            " && navigator.serviceWorker.controller !== null",
+        helpers.wait_until(
+            page,
+            "caches.keys().then(k => k.length === 1 && k[0] === 'digitpad-0123456789abcdef'"
+            " && navigator.serviceWorker.controller !== null)",
             timeout=30_000,
         )
 
@@ -154,7 +155,7 @@ def test_a_missing_part_of_python_is_reported(new_context, tmp_path, missing):
 def test_what_is_drawn_while_loading_is_read_once_ready(new_context, site):
     page = new_context(site).new_page()
     page.goto(site, wait_until="commit")
-    page.wait_for_function("window.digitpad !== undefined && document.querySelector('#pad')")
+    helpers.wait_until(page, "window.digitpad !== undefined && document.querySelector('#pad')")
     sample = helpers.pinned_sample(10)[8]
     strokes = helpers.centered(sample, helpers.raster_width(page))
     box = helpers.pad_box(page)
@@ -165,7 +166,7 @@ def test_what_is_drawn_while_loading_is_read_once_ready(new_context, site):
             page.mouse.move(*helpers.to_screen(box, *point))
         page.mouse.up()
     helpers.wait_ready(page)
-    page.wait_for_function("document.querySelector('#prediction').dataset.value !== ''")
+    helpers.wait_until(page, "document.querySelector('#prediction').dataset.value !== ''")
     assert helpers.prediction(page)["value"] == "8"
 
 

@@ -73,12 +73,12 @@ def test_undo_clear_and_their_keys(pad):
     assert pad.evaluate("digitpad.pad.strokeCount") == len(first.strokes)
 
     pad.keyboard.press("Control+z")
-    pad.wait_for_function(f"digitpad.pad.strokeCount === {len(first.strokes) - 1}")
+    helpers.wait_until(pad, f"digitpad.pad.strokeCount === {len(first.strokes) - 1}")
 
     helpers.draw(pad, helpers.centered(samples[3], width))
     before = helpers.prediction(pad)["seq"]
     pad.keyboard.press("Escape")
-    pad.wait_for_function("digitpad.pad.strokeCount === 0")
+    helpers.wait_until(pad, "digitpad.pad.strokeCount === 0")
     cleared = helpers.prediction(pad)
     assert cleared["value"] == "" and cleared["text"] == "Draw a digit"
     assert cleared["seq"] > before
@@ -167,7 +167,7 @@ def test_a_tap_leaves_a_dot(pad):
     box = helpers.pad_box(pad)
     x, y = helpers.to_screen(box, 200, 140)
     pad.mouse.click(x, y)
-    pad.wait_for_function("digitpad.pad.strokeCount === 1")
+    helpers.wait_until(pad, "digitpad.pad.strokeCount === 1")
     ((point,),) = pad.evaluate("digitpad.pad.strokes()")
     assert point == pytest.approx([200, 140], abs=0.01)
     ink = pad.evaluate(

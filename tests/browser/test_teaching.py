@@ -170,7 +170,7 @@ def test_on_a_phone_opening_the_steps_brings_them_into_sight(new_context, site):
     helpers.draw(page, helpers.centered(sample, helpers.raster_width(page)))
     page.locator("#teach").scroll_into_view_if_needed()
     page.click("#teach")
-    page.wait_for_function("document.querySelector('#steps').getBoundingClientRect().top < innerHeight / 2")
+    helpers.wait_until(page, "document.querySelector('#steps').getBoundingClientRect().top < innerHeight / 2")
     # The four steps sit two by two, each picture at least a third of the screen wide.
     boxes = [page.locator(f'[data-step="{name}"] .shot').bounding_box() for name in STEPS]
     assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"] == boxes[3]["y"]
