@@ -38,7 +38,8 @@ self.addEventListener("message", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;
-  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
   event.respondWith(
     (async () => {
       const cache = await caches.open(CACHE);
@@ -47,7 +48,7 @@ self.addEventListener("fetch", (event) => {
       // some forty files at once: so only what no exact match serves is looked up so.
       const cached =
         (await cache.match(request)) ??
-        (new URL(request.url).search ? await cache.match(request, { ignoreSearch: true }) : undefined);
+        (url.search ? await cache.match(request, { ignoreSearch: true }) : undefined);
       return cached ?? fetch(request);
     })(),
   );
