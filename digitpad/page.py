@@ -10,11 +10,12 @@ from array import array
 from itertools import chain
 
 import js
-from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
+from pyodide.ffi import JsException, JsProxy, create_once_callable, create_proxy, to_js
 
 from digitpad import embed
 from digitpad.decide import parse_calibration
 from digitpad.pad import BRUSH_WIDTH
+from digitpad.practice import practice_drawings
 from digitpad.reader import EMPTY, Reader
 from digitpad.steps import explain, feature_sheet
 from digitpad.view import describe
@@ -26,6 +27,17 @@ def rasterizer(pad):
 
     def raster(indices, x0, y0, width, height, brush):
         rgba = pad.raster(to_js(list(indices)), x0, y0, width, height, brush)
+        return rgba.to_bytes()[3::4]
+
+    return raster
+
+
+def practice_rasterizer(pad, strokes):
+    """rasterizer() for strokes that are not on the pad."""
+    flat = [to_js([c for point in stroke for c in point]) for stroke in strokes]
+
+    def raster(indices, x0, y0, width, height, brush):
+        rgba = pad.rasterOf(to_js([flat[i] for i in indices]), x0, y0, width, height, brush)
         return rgba.to_bytes()[3::4]
 
     return raster
@@ -327,6 +339,42 @@ def place(element, **attributes):
         element.setAttribute(name, f"{value:.2f}" if isinstance(value, float) else str(value))
 
 
+class Practice:
+    """Reads digitpad.practice's drawings while the page is idle, one at a time, until
+    they are done or the person starts drawing (whose own readings then do the same).
+
+    The first few dozen readings after a start take up to twice as long as later
+    ones, while the browser optimizes the code they run; this gets that done before the
+    person's first digit. It shows nothing and leaves the pad alone.
+    """
+
+    def __init__(self, pad, classify, calibration):
+        self.pad = pad
+        self.classify = classify
+        self.calibration = calibration
+        self.width = pad.rasterWidth
+        self.drawings = practice_drawings(self.width)
+        self.next()
+
+    def next(self):
+        step = create_once_callable(self.step)
+        if hasattr(js, "requestIdleCallback"):
+            js.requestIdleCallback(step)
+        else:  # Safari
+            js.setTimeout(step, 50)
+
+    def step(self, *_):  # called by requestIdleCallback (with its deadline) or setTimeout
+        if self.pad.drawing or self.pad.strokeCount > 0:
+            return
+        drawing = next(self.drawings, None)
+        if drawing is None:
+            return
+        _, strokes = drawing
+        reader = Reader(practice_rasterizer(self.pad, strokes), self.classify, calibration=self.calibration)
+        describe(reader.read(strokes, self.width))
+        self.next()
+
+
 class Host:
     """The page this one is embedded in, if any: it hears of each reading and may clear
     or undo (digitpad.embed checks every message; docs/embedding.md)."""
@@ -370,7 +418,8 @@ async def main():
         return  # the page already says the model failed to load
     if js.document.body.dataset.state == "error":
         return  # part of the site is missing or damaged, and the page says so
-    reader = Reader(rasterizer(pad), classifier(model), calibration=await calibration(app))
+    classify, calibrated = classifier(model), await calibration(app)
+    reader = Reader(rasterizer(pad), classify, calibration=calibrated)
     page = Page(app)
     options = embed.parse_options(js.location.search)
     host = Host(app, options)
@@ -394,3 +443,4 @@ async def main():
     host.tell(embed.ready_message(options))
     read(announce=True)  # whatever was drawn while Python loaded
     app.started()
+    Practice(pad, classify, calibrated)

@@ -61,6 +61,11 @@ export class Pad {
     return this.#strokes.length;
   }
 
+  /** Whether a stroke is being drawn right now. */
+  get drawing() {
+    return this.#current !== null;
+  }
+
   /** All strokes at once: points as one flat Float32Array of x, y and each stroke's point count. */
   snapshot() {
     const total = this.#strokes.reduce((n, s) => n + s.length, 0);
@@ -86,6 +91,11 @@ export class Pad {
    * byte from offset 3). This is what digitpad.render.rasterize emulates in numpy.
    */
   raster(indices, x0, y0, w, h, brush = BRUSH_WIDTH) {
+    return this.rasterOf(Array.from(indices, (i) => this.#strokes[i]), x0, y0, w, h, brush);
+  }
+
+  /** raster() for strokes that are not the pad's: arrays of [x, y, x, y, ...]. */
+  rasterOf(strokes, x0, y0, w, h, brush = BRUSH_WIDTH) {
     if (!this.#scratch) {
       this.#scratch = document.createElement("canvas");
     }
@@ -98,7 +108,7 @@ export class Pad {
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, w, h);
     context.translate(-x0, -y0);
-    paint(context, Array.from(indices, (i) => this.#strokes[i]), brush, "#000");
+    paint(context, strokes, brush, "#000");
     return context.getImageData(0, 0, w, h).data;
   }
 

@@ -154,6 +154,10 @@ def test_a_missing_part_of_python_is_reported(new_context, tmp_path, missing):
 
 def test_what_is_drawn_while_loading_is_read_once_ready(new_context, site):
     page = new_context(site).new_page()
+    # The model's weights are held back until the digit is drawn, so that it is drawn
+    # while the page loads however fast the page loads.
+    held = []
+    page.route("**/model/*.bin", lambda route: held.append(route))
     page.goto(site, wait_until="commit")
     helpers.wait_until(page, "window.digitpad !== undefined && document.querySelector('#pad')")
     sample = helpers.pinned_sample(10)[8]
@@ -165,9 +169,29 @@ def test_what_is_drawn_while_loading_is_read_once_ready(new_context, site):
         for point in stroke[1:]:
             page.mouse.move(*helpers.to_screen(box, *point))
         page.mouse.up()
+    assert page.get_attribute("body", "data-state") == "loading"
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    held[0].continue_()
     helpers.wait_ready(page)
     helpers.wait_until(page, "document.querySelector('#prediction').dataset.value !== ''")
     assert helpers.prediction(page)["value"] == "8"
+    # The person has drawn, so the page skips the practice it does after an idle start.
+    page.evaluate("window.drawn = digitpad.lastInput")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("digitpad.lastInput === window.drawn"), "the page practised on a pad in use"
+
+
+def test_the_practice_after_start_shows_nothing(context, site):
+    page = helpers.open_app(context.new_page(), site)
+    shown = helpers.prediction(page)
+    # The practice drawings go through the network, never onto the page.
+    helpers.wait_until(page, "digitpad.lastInput !== null")
+    page.wait_for_timeout(1000)
+    assert helpers.prediction(page) == shown
+    assert shown["value"] == "" and page.evaluate("digitpad.pad.strokeCount") == 0
 
 
 def test_the_app_is_installable(context, site):
