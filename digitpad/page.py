@@ -341,11 +341,11 @@ def place(element, **attributes):
 
 class Practice:
     """Reads digitpad.practice's drawings while the page is idle, one at a time, until
-    they are done or the person starts drawing (whose own readings then do the same).
+    they are done or the person starts drawing: from then on their own readings serve.
 
-    The first few dozen readings after a start take up to twice as long as later
-    ones, while the browser optimizes the code they run; this gets that done before the
-    person's first digit. It shows nothing and leaves the pad alone.
+    While the browser is still optimizing the code a reading runs, over the first few
+    dozen readings after a start, the slow ones take twice as long as later; this gets
+    that done before the person's first digit. It shows nothing and leaves the pad alone.
     """
 
     def __init__(self, pad, classify, calibration):
