@@ -339,6 +339,11 @@ def place(element, **attributes):
         element.setAttribute(name, f"{value:.2f}" if isinstance(value, float) else str(value))
 
 
+# Enough for one practice reading: an idle period is at most 50 ms, and input that
+# arrives meanwhile waits for the reading under way.
+PRACTICE_READ_MS = 15
+
+
 class Practice:
     """Reads digitpad.practice's drawings while the page is idle, one at a time, until
     they are done or the person starts drawing: from then on their own readings serve.
@@ -363,15 +368,19 @@ class Practice:
         else:  # Safari
             js.setTimeout(step, 50)
 
-    def step(self, *_):  # called by requestIdleCallback (with its deadline) or setTimeout
-        if self.pad.drawing or self.pad.strokeCount > 0:
-            return
-        drawing = next(self.drawings, None)
-        if drawing is None:
-            return
-        _, strokes = drawing
-        reader = Reader(practice_rasterizer(self.pad, strokes), self.classify, calibration=self.calibration)
-        describe(reader.read(strokes, self.width))
+    def step(self, deadline=None):
+        """Read drawings while the idle period lasts (one, called by setTimeout)."""
+        while True:
+            if self.pad.drawing or self.pad.strokeCount > 0:
+                return
+            drawing = next(self.drawings, None)
+            if drawing is None:
+                return
+            _, strokes = drawing
+            reader = Reader(practice_rasterizer(self.pad, strokes), self.classify, calibration=self.calibration)
+            describe(reader.read(strokes, self.width))
+            if deadline is None or deadline.timeRemaining() < PRACTICE_READ_MS:
+                break
         self.next()
 
 
