@@ -15,6 +15,18 @@ BRUSH_WIDTH = 18.0
 # A stroke is the pen's path while it touches: a list of (x, y) raster points.
 Point = tuple[float, float]
 Stroke = list[Point]
+# A drawing is its strokes, in the order they were drawn.
+Drawing = list[Stroke]
+
+
+def densify(points: list[Point], step: float) -> Stroke:
+    """Points every ``step`` along the polyline through ``points``, as a pen samples a
+    straight move."""
+    out = [points[0]]
+    for (ax, ay), (bx, by) in zip(points, points[1:]):
+        n = max(1, int(math.hypot(bx - ax, by - ay) / step))
+        out += [(ax + (bx - ax) * t / n, ay + (by - ay) * t / n) for t in range(1, n + 1)]
+    return out
 
 
 def finite_points(stroke) -> Iterator[Point]:

@@ -21,24 +21,18 @@ from digitpad.steps import explain, feature_sheet
 from digitpad.view import describe
 
 
-def rasterizer(pad):
-    """The reader's raster: the pad's canvas draws the strokes; Python keeps their alpha
-    bytes."""
+def rasterizer(pad, strokes=None):
+    """The reader's raster: the pad's canvas draws the strokes, the pad's own or the
+    given ones (lists of (x, y) points); Python keeps their alpha bytes."""
+    if strokes is None:
+        draw = pad.raster
+    else:
+        draw = pad.rasterOf
+        strokes = [to_js([c for point in stroke for c in point]) for stroke in strokes]
 
     def raster(indices, x0, y0, width, height, brush):
-        rgba = pad.raster(to_js(list(indices)), x0, y0, width, height, brush)
-        return rgba.to_bytes()[3::4]
-
-    return raster
-
-
-def practice_rasterizer(pad, strokes):
-    """rasterizer() for strokes that are not on the pad."""
-    flat = [to_js([c for point in stroke for c in point]) for stroke in strokes]
-
-    def raster(indices, x0, y0, width, height, brush):
-        rgba = pad.rasterOf(to_js([flat[i] for i in indices]), x0, y0, width, height, brush)
-        return rgba.to_bytes()[3::4]
+        which = list(indices) if strokes is None else [strokes[i] for i in indices]
+        return draw(to_js(which), x0, y0, width, height, brush).to_bytes()[3::4]
 
     return raster
 
@@ -377,7 +371,7 @@ class Practice:
             if drawing is None:
                 return
             _, strokes = drawing
-            reader = Reader(practice_rasterizer(self.pad, strokes), self.classify, calibration=self.calibration)
+            reader = Reader(rasterizer(self.pad, strokes), self.classify, calibration=self.calibration)
             describe(reader.read(strokes, self.width))
             if deadline is None or deadline.timeRemaining() < PRACTICE_READ_MS:
                 break

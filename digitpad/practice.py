@@ -15,9 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from digitpad.pad import RASTER_HEIGHT, Stroke
-
-Drawing = list[Stroke]
+from digitpad.pad import RASTER_HEIGHT, Drawing, densify
 
 # Each digit: its strokes in the unit box, as lists of (x, y), y down.
 _STEPS = 24  # points on each arc
@@ -32,12 +30,8 @@ def _arc(cx, cy, rx, ry, start, end, steps=_STEPS) -> list[tuple[float, float]]:
 
 
 def _line(*points) -> list[tuple[float, float]]:
-    """A polyline through ``points``, with a point every tenth of a unit, as a pen samples."""
-    out = [points[0]]
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
-        n = max(1, math.ceil(math.hypot(bx - ax, by - ay) * 10))
-        out += [(ax + (bx - ax) * k / n, ay + (by - ay) * k / n) for k in range(1, n + 1)]
-    return out
+    """A straight-segment stroke through ``points``, a point every tenth of a unit."""
+    return densify(list(points), 0.1)
 
 
 DIGITS: dict[int, Drawing] = {

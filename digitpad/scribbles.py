@@ -14,9 +14,9 @@ import math
 import random
 from collections.abc import Callable
 
-from digitpad.pad import RASTER_HEIGHT, Stroke
+from digitpad.pad import RASTER_HEIGHT, Drawing, densify
 
-Drawing = list[Stroke]
+PEN_STEP = 4.0  # pixels between a straight stroke's points
 
 
 def random_walk(rng: random.Random, size: float) -> Drawing:
@@ -38,7 +38,7 @@ def zig_zag(rng: random.Random, size: float) -> Drawing:
         along = size * k / teeth
         across = size * rng.uniform(0.2, 0.6) * (1 if k % 2 else -1)
         points.append((across, along) if vertical else (along, across))
-    return [_densify(points)]
+    return [densify(points, PEN_STEP)]
 
 
 def spiral(rng: random.Random, size: float) -> Drawing:
@@ -60,7 +60,7 @@ def blob(rng: random.Random, size: float) -> Drawing:
     for _ in range(rng.randint(30, 80)):
         a, d = rng.uniform(0, 2 * math.pi), r * math.sqrt(rng.random())
         points.append((d * math.cos(a), d * math.sin(a)))
-    return [_densify(points)]
+    return [densify(points, PEN_STEP)]
 
 
 def hatching(rng: random.Random, size: float) -> Drawing:
@@ -72,14 +72,14 @@ def hatching(rng: random.Random, size: float) -> Drawing:
     strokes = []
     for k in range(lines):
         ox, oy = -dy * spacing * k, dx * spacing * k
-        strokes.append(_densify([(ox, oy), (ox + dx * length, oy + dy * length)]))
+        strokes.append(densify([(ox, oy), (ox + dx * length, oy + dy * length)], PEN_STEP))
     return strokes
 
 
 def big_x(rng: random.Random, size: float) -> Drawing:
     w, h = size * rng.uniform(0.6, 1.2), size * rng.uniform(0.7, 1.0)
     tilt = rng.uniform(-0.1, 0.1) * size
-    return [_densify([(0, 0), (w + tilt, h)]), _densify([(w, 0), (tilt, h)])]
+    return [densify([(0, 0), (w + tilt, h)], PEN_STEP), densify([(w, 0), (tilt, h)], PEN_STEP)]
 
 
 def arches(rng: random.Random, size: float) -> Drawing:
@@ -119,7 +119,7 @@ def star(rng: random.Random, size: float) -> Drawing:
          size / 2 * math.sin(start + 2 * math.pi * k * jump / tips))
         for k in range(tips + 1)
     ]
-    return [_densify(points)]
+    return [densify(points, PEN_STEP)]
 
 
 def grid(rng: random.Random, size: float) -> Drawing:
@@ -128,8 +128,8 @@ def grid(rng: random.Random, size: float) -> Drawing:
     strokes = []
     for k in range(1, n + 1):
         at = size * k / (n + 1) + rng.uniform(-0.03, 0.03) * size
-        strokes.append(_densify([(at, 0), (at + rng.uniform(-0.1, 0.1) * size, size)]))
-        strokes.append(_densify([(0, at), (size, at + rng.uniform(-0.1, 0.1) * size)]))
+        strokes.append(densify([(at, 0), (at + rng.uniform(-0.1, 0.1) * size, size)], PEN_STEP))
+        strokes.append(densify([(0, at), (size, at + rng.uniform(-0.1, 0.1) * size)], PEN_STEP))
     rng.shuffle(strokes)
     return strokes
 
@@ -187,15 +187,6 @@ def scribbles(count: int, seed: int) -> list[tuple[str, Drawing]]:
     rng = random.Random(seed)
     kinds = sorted(KINDS)
     return [(kinds[i % len(kinds)], scribble(rng, kinds[i % len(kinds)])) for i in range(count)]
-
-
-def _densify(points: list[tuple[float, float]], step: float = 4.0) -> Stroke:
-    """Points every ``step`` pixels along the polyline, as a pen sampling a straight move."""
-    out = [points[0]]
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
-        n = max(1, int(math.hypot(bx - ax, by - ay) / step))
-        out += [(ax + (bx - ax) * t / n, ay + (by - ay) * t / n) for t in range(1, n + 1)]
-    return out
 
 
 def _place(drawing: Drawing, size: float, rng: random.Random) -> Drawing:
