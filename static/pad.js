@@ -14,6 +14,7 @@ export class Pad {
   #context;
   #strokes = []; // arrays of [x, y, x, y, ...] in raster pixels
   #current = null; // the stroke being drawn, also the last entry of #strokes
+  #inked = 0; // how many of #current's coordinates are on the canvas
   #pointerId = null;
   #box = null; // the canvas's CSS box when the stroke started
   #scale = 1; // device pixels per raster pixel
@@ -157,6 +158,7 @@ export class Pad {
     this.#canvas.setPointerCapture(event.pointerId);
     this.#box = this.#canvas.getBoundingClientRect();
     this.#current = [];
+    this.#inked = 0;
     this.#strokes.push(this.#current);
     this.#addPoint(event);
     this.#schedule();
@@ -172,12 +174,13 @@ export class Pad {
   #up(event) {
     if (event.pointerId !== this.#pointerId || !this.#current) return;
     if (event.type === "pointerup") this.#addPoint(event);
+    const stroke = this.#current;
     this.#pointerId = null;
     this.#current = null;
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
     this.#commit(); // the reading first: the ink's last bit shows in the same frame anyway
-    this.#redraw();
+    this.#inkTail(stroke);
   }
 
   #addPoint(event) {
@@ -200,7 +203,7 @@ export class Pad {
     this.#current = null;
   }
 
-  // One frame per burst of pointer events: redraw, then let the reader have a look.
+  // One frame per burst of pointer events: add the new ink, then let the reader look.
   // Live reads come at most LIVE_READ_GAP_MS apart, which is as often as the eye
   // follows a changing number, and further apart when reads are slow, so that reading
   // never takes more than half the time. The pen can lift while a live read
@@ -209,7 +212,7 @@ export class Pad {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
-      this.#redraw();
+      if (this.#current) this.#inkTail(this.#current);
       const gap = Math.max(LIVE_READ_GAP_MS, 2 * this.#liveReadMs);
       if (this.#current && this.#changing && now - this.#liveReadStart >= gap) {
         this.#liveReadStart = performance.now();
@@ -243,7 +246,22 @@ export class Pad {
     this.#redraw();
   }
 
+  // While a stroke grows, each frame adds only its new part to the canvas, starting
+  // at the last point drawn so that the parts join. Redrawing the whole pad at every
+  // frame costs the main thread more the more ink there is, and a pen lift that comes
+  // during that frame waits for it.
+  #inkTail(stroke) {
+    const from = Math.max(0, this.#inked - 2); // from the last point drawn, to join up
+    if (from + 2 > stroke.length || (this.#inked === stroke.length && this.#inked > 0)) return;
+    const context = this.#context;
+    context.setTransform(this.#scale, 0, 0, this.#scale, 0, 0);
+    paint(context, [stroke.slice(from)], BRUSH_WIDTH, this.#ink);
+    if (this.#inked === 0) this.#canvas.toggleAttribute("data-empty", false);
+    this.#inked = stroke.length;
+  }
+
   #redraw() {
+    this.#inked = this.#current?.length ?? 0;
     const context = this.#context;
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, this.#canvas.width, this.#canvas.height);

@@ -163,6 +163,39 @@ def test_the_canvas_is_sharp_on_high_dpi_screens(new_context, site):
     assert size[0] == round(size[2] * 2) and size[1] == round(size[3] * 2)
 
 
+def test_ink_drawn_bit_by_bit_is_the_whole_stroke_drawn_at_once(new_context, site):
+    """While a stroke grows the pad adds only its new part at each frame; the result
+    is the ink a full redraw of the strokes gives, up to anti-aliasing where the
+    parts join."""
+    compare = """() => {
+        const pad = document.querySelector('#pad');
+        const alpha = () => pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+        const bitByBit = alpha();
+        const strokes = digitpad.pad.strokes();
+        digitpad.pad.clear();
+        for (const points of strokes) digitpad.pad.addStroke(points);
+        const atOnce = alpha();
+        let inked = 0, most = 0, far = 0;
+        for (let i = 3; i < atOnce.length; i += 4) {
+            const apart = Math.abs(atOnce[i] - bitByBit[i]);
+            inked += atOnce[i] > 0;
+            most = Math.max(most, apart);
+            far += apart > 64;
+        }
+        return { inked, most, far };
+    }"""
+    for scale in (1, 2):
+        page = helpers.open_app(new_context(site, device_scale_factor=scale).new_page(), site)
+        width = helpers.raster_width(page)
+        for sample in helpers.pinned_sample(3, seed=11):
+            page.evaluate("digitpad.pad.clear()")
+            helpers.draw(page, helpers.centered(sample, width))
+            ink = page.evaluate(compare)
+            assert ink["inked"] > 1000 * scale * scale
+            assert ink["most"] < 160, f"scale {scale}: ink differs by {ink['most']} of 255"
+            assert ink["far"] < 0.02 * ink["inked"]
+
+
 def test_a_tap_leaves_a_dot(pad):
     box = helpers.pad_box(pad)
     x, y = helpers.to_screen(box, 200, 140)
