@@ -328,6 +328,7 @@ class Teaching:
         self.step["features"].hidden = maps is None
         if maps is not None:
             paint(self.features, feature_sheet(maps.levels.to_bytes(), maps.maps, maps.size))
+            self.features.setAttribute("aria-label", f"The {maps.maps} feature maps of the network's first layer")
 
 
 def place(element, **attributes):

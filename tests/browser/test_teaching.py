@@ -1,6 +1,8 @@
 """The steps view: off by default, and when on, each step of the preprocessing drawn for
 the digit in focus, with the three likeliest digits and the first layer's feature maps."""
 
+import json
+
 import pytest
 
 from digitpad import pendigits
@@ -24,6 +26,13 @@ def ink(page, selector: str) -> dict:
             return {width: c.width, height: c.height, lit, opaque};
         }""",
     )
+
+
+def first_layer_maps() -> int:
+    """How many filters the shipped model's conv1 has."""
+    topology = json.loads((helpers.DIST / "model" / "model.json").read_text())["modelTopology"]
+    layers = topology.get("model_config", topology)["config"]["layers"]
+    return next(layer["config"]["filters"] for layer in layers if layer["config"]["name"] == "conv1")
 
 
 def top3(page) -> list[tuple[int, float]]:
@@ -92,9 +101,14 @@ def test_each_step_is_drawn_for_the_digit_read(closed):
         assert p == pytest.approx(bars[digit], abs=1e-4)
     assert str(best[0][0]) == shown["value"]
 
+    # The first layer's maps, six to a row, 28 x 28 each and 1 px apart.
+    maps = first_layer_maps()
+    rows = -(-maps // 6)
     features = ink(page, "#features")
-    assert (features["width"], features["height"]) == (6 * 28 + 5, 4 * 28 + 3)
+    assert (features["width"], features["height"]) == (6 * 28 + 5, rows * 28 + rows - 1)
     assert features["lit"] > 0
+    label = page.get_attribute("#features", "aria-label")
+    assert label == f"The {maps} feature maps of the network's first layer"
     assert page.evaluate("stepsViolations") == []  # the page's Content-Security-Policy holds
 
 
