@@ -24,6 +24,17 @@ def test_temperature_undoes_overconfidence():
     assert 2.4 < t < 3.6
 
 
+def test_temperature_stays_1_when_every_fitting_digit_is_read_right():
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 10, 500)
+    logits = rng.normal(0, 1, (500, 10))
+    logits[np.arange(500), labels] += 6.0
+    # every answer right: sharper is always likelier, down to any bound a search has
+    assert fit_temperature(softmax(logits), labels) == 1.0
+    logits[0, (labels[0] + 1) % 10] += 20.0  # one mistake makes T measurable again
+    assert fit_temperature(softmax(logits), labels) != 1.0
+
+
 def test_logistic_separates_and_its_dict_runs_in_decide():
     rng = np.random.default_rng(1)
     n = len(decide.FEATURES)

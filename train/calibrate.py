@@ -167,7 +167,14 @@ def _features(part: dict, temperature: float) -> np.ndarray:
 
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """The T minimising the negative log-likelihood of softmax(log p / T) on true labels."""
+    """The T minimising the negative log-likelihood of softmax(log p / T) on true labels.
+
+    Without a single mistake among them that likelihood only grows as T shrinks, so
+    they say nothing about T: then the network's own probabilities stand (T = 1).
+    """
+    if (probabilities.argmax(axis=1) == labels).all():
+        print("temperature: the network reads every fitting digit right, so T stays 1")
+        return 1.0
     logs = np.log(np.clip(probabilities.astype(np.float64), 1e-30, 1.0))
     best = None
     for t in np.exp(np.linspace(np.log(0.02), np.log(20.0), 401)):
