@@ -251,11 +251,10 @@ export class Pad {
   // frame costs the main thread more the more ink there is, and a pen lift that comes
   // during that frame waits for it.
   #inkTail(stroke) {
-    const from = Math.max(0, this.#inked - 2); // from the last point drawn, to join up
-    if (from + 2 > stroke.length || (this.#inked === stroke.length && this.#inked > 0)) return;
+    if (stroke.length === 0 || this.#inked === stroke.length) return;
     const context = this.#context;
     context.setTransform(this.#scale, 0, 0, this.#scale, 0, 0);
-    paint(context, [stroke.slice(from)], BRUSH_WIDTH, this.#ink);
+    paint(context, [stroke.slice(Math.max(0, this.#inked - 2))], BRUSH_WIDTH, this.#ink);
     if (this.#inked === 0) this.#canvas.toggleAttribute("data-empty", false);
     this.#inked = stroke.length;
   }
