@@ -342,8 +342,9 @@ PRACTICE_READ_MS = 15
 
 
 class Practice:
-    """Reads digitpad.practice's drawings while the page is idle, one at a time, until
-    they are done or the person starts drawing: from then on their own readings serve.
+    """Reads digitpad.practice's drawings while the page is idle, as many as each idle
+    period has room for, until they are done or the person starts drawing: from then
+    on their own readings serve.
 
     While the browser is still optimizing the code a reading runs, over the first few
     dozen readings after a start, the slow ones take twice as long as later; this gets
