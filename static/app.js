@@ -40,6 +40,28 @@ const statusText = document.getElementById("status-text");
 const pad = new Pad(document.getElementById("pad"));
 performance.mark("digitpad: pad takes ink");
 
+// Only now ask for the big files: Python's snapshot, its wasm and standard library,
+// TF.js's backend (28 MB on a first visit). Asked for by index.html, they competed
+// with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s later.
+import("./snapshot.js").catch(() => {}); // python.mjs imports it too, and reports a failure
+for (const [path, as] of [
+  ["../vendor/pyodide/pyodide.asm.mjs", "modulepreload"],
+  ["../vendor/pyodide/pyodide.asm.wasm", "fetch"],
+  ["../vendor/pyodide/python_stdlib.zip", "fetch"],
+  ["../vendor/tfjs-wasm/tf-backend-wasm.min.js", "script"], // tf-core.min.js is asked for below
+]) {
+  const link = document.createElement("link");
+  link.href = new URL(path, import.meta.url).href;
+  if (as === "modulepreload") {
+    link.rel = "modulepreload";
+  } else {
+    link.rel = "preload";
+    link.as = as;
+    if (as === "fetch") link.crossOrigin = "anonymous"; // as Pyodide's fetch() asks for it
+  }
+  document.head.append(link);
+}
+
 document.getElementById("clear").addEventListener("click", () => pad.clear());
 document.getElementById("undo").addEventListener("click", () => pad.undo());
 addEventListener("keydown", (event) => {
