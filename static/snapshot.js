@@ -1,6 +1,6 @@
 // Python's snapshot (vendor/pyodide/snapshot.bin, made by scripts/snapshot.mjs), read
-// as soon as the page starts: index.html runs this module as soon as it arrives, and
-// static/python.mjs restores Python from it.
+// as soon as the pad works: static/app.js imports this module right after starting
+// the pad, and static/python.mjs restores Python from it.
 //
 // On a repeat visit the service worker has the file cached; reading it from the cache
 // directly takes a fraction of the time that asking through the worker does while the
