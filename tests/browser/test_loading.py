@@ -216,10 +216,24 @@ def test_the_app_is_installable(context, site):
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
 
 
+def test_the_big_downloads_wait_for_the_pad(context, site):
+    """On a first visit Python's and TF.js's 28 MB would compete with the pad's own
+    scripts: they are asked for only once the pad takes ink."""
+    page = helpers.open_app(context.new_page(), site)
+    pad, starts = page.evaluate(
+        """[performance.getEntriesByName("digitpad: pad takes ink")[0].startTime,
+            performance.getEntriesByType("resource").map((r) => [r.name, r.startTime])]"""
+    )
+    big = ("snapshot.bin", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.asm.mjs", "tf-backend-wasm.min.js")
+    asked = {url.rsplit("/", 1)[-1]: start for url, start in starts if url.endswith(big)}
+    assert set(asked) == set(big)
+    assert {name: start for name, start in asked.items() if start < pad} == {}, f"the pad took ink at {pad:.0f} ms"
+
+
 def test_every_preload_is_used_once(context, site):
-    """index.html starts the big downloads early; each must be the very response its
-    user takes (a preload of the wrong kind is fetched twice, and Chromium warns of a
-    preload nobody used)."""
+    """index.html and static/app.js start the downloads early; each must be the very
+    response its user takes (a preload of the wrong kind is fetched twice, and Chromium
+    warns of a preload nobody used)."""
     page = context.new_page()
     warnings = []
     page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
