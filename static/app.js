@@ -44,21 +44,15 @@ performance.mark("digitpad: pad takes ink");
 // TF.js's backend (28 MB on a first visit). Asked for by index.html, they competed
 // with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s later.
 import("./snapshot.js").catch(() => {}); // python.mjs imports it too, and reports a failure
-for (const [path, as] of [
+for (const [path, rel, as] of [
   ["../vendor/pyodide/pyodide.asm.mjs", "modulepreload"],
-  ["../vendor/pyodide/pyodide.asm.wasm", "fetch"],
-  ["../vendor/pyodide/python_stdlib.zip", "fetch"],
-  ["../vendor/tfjs-wasm/tf-backend-wasm.min.js", "script"], // tf-core.min.js is asked for below
+  ["../vendor/pyodide/pyodide.asm.wasm", "preload", "fetch"],
+  ["../vendor/pyodide/python_stdlib.zip", "preload", "fetch"],
+  ["../vendor/tfjs-wasm/tf-backend-wasm.min.js", "preload", "script"], // tf-core.min.js is asked for below
 ]) {
-  const link = document.createElement("link");
-  link.href = new URL(path, import.meta.url).href;
-  if (as === "modulepreload") {
-    link.rel = "modulepreload";
-  } else {
-    link.rel = "preload";
-    link.as = as;
-    if (as === "fetch") link.crossOrigin = "anonymous"; // as Pyodide's fetch() asks for it
-  }
+  const link = Object.assign(document.createElement("link"), { rel, href: new URL(path, import.meta.url).href });
+  if (as) link.as = as;
+  if (as === "fetch") link.crossOrigin = "anonymous"; // as Pyodide's fetch() asks for it
   document.head.append(link);
 }
 
