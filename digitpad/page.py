@@ -89,7 +89,9 @@ class Page:
         self.shown_digits = None
         self.shown_headline = self.shown_sureness = None
         self.shown_alternatives = None
+        self.shown_data = self.shown_seen = None
         self.reading = EMPTY
+        self.view = None  # what describe made of self.reading, while no chip is picked
         self.chosen = None  # the digit picked from the chips, until the drawing changes
         self.teaching = Teaching(app)
         self.listeners = [create_proxy(self.pick), create_proxy(self.flip_teaching)]
@@ -98,10 +100,13 @@ class Page:
         self.teaching.toggle.disabled = False
 
     def read(self, reading, announce):
-        """Show a fresh reading of the pad; ``announce`` when a stroke ended."""
+        """Show a reading of the pad; ``announce`` when a stroke ended. The reading may be
+        the one on show already, when the pen lifted on ink a live read had seen."""
+        if reading is not self.reading or self.chosen is not None or self.view is None:
+            self.view = describe(reading)
         self.reading = reading
         self.chosen = None
-        self.show(describe(reading), announce)
+        self.show(self.view, announce)
         self.teach(features=announce)
 
     def pick(self, event):
@@ -129,11 +134,15 @@ class Page:
             self.shown_headline = view.headline
             p.textContent = view.headline
             p.style.setProperty("--chars", str(max(1, len(view.headline))))
-        data.value = view.value
-        data.confidence = f"{view.confidence:.4f}"
-        data.verdict = view.verdict
-        data.confident = "true" if view.confident else "false"
-        p.toggleAttribute("data-empty", not view.value)
+        confidence = f"{view.confidence:.4f}"
+        shown_data = (view.value, confidence, view.verdict, view.confident)
+        if shown_data != self.shown_data:
+            self.shown_data = shown_data
+            data.value = view.value
+            data.confidence = confidence
+            data.verdict = view.verdict
+            data.confident = "true" if view.confident else "false"
+            p.toggleAttribute("data-empty", not view.value)
         if view.sureness != self.shown_sureness:
             self.shown_sureness = view.sureness
             self.sureness.textContent = view.sureness
@@ -141,9 +150,11 @@ class Page:
         for bar, shown in zip(self.bars, view.bars):
             bar.show(shown, shown.digit == view.best)
         self.show_digits(view)
-        image = js.Uint8ClampedArray.new(len(view.seen))
-        image.assign(view.seen)
-        self.seen.putImageData(js.ImageData.new(image, 28, 28), 0, 0)
+        if view.seen != self.shown_seen:
+            self.shown_seen = view.seen
+            image = js.Uint8ClampedArray.new(len(view.seen))
+            image.assign(view.seen)
+            self.seen.putImageData(js.ImageData.new(image, 28, 28), 0, 0)
         data.seq = str(self.seq)
         if announce:
             self.announcer.textContent = view.announcement
@@ -429,12 +440,18 @@ async def main():
     options = embed.parse_options(js.location.search)
     host = Host(app, options)
 
+    last = None  # (strokes, width, reading) of the last read
+
     def read(announce):
+        nonlocal last
         strokes, width = current_strokes(pad)
-        if options.mode == embed.ONE_DIGIT:
+        if last is not None and last[0] == strokes and last[1] == width:
+            reading = last[2]  # a pen lifted where the last live read saw it
+        elif options.mode == embed.ONE_DIGIT:
             reading = embed.read_as_one_digit(reader, strokes, width)
         else:
             reading = reader.read(strokes, width)
+        last = (strokes, width, reading)
         page.read(reading, announce)
         if announce:  # a finished stroke, a clear or an undo: not every frame of a stroke
             host.tell(embed.prediction_message(reading, options))

@@ -7,7 +7,6 @@
 
 export const RASTER_HEIGHT = 280;
 export const BRUSH_WIDTH = 18;
-const LIVE_READ_GAP_MS = 60;
 
 export class Pad {
   #canvas;
@@ -204,21 +203,25 @@ export class Pad {
   }
 
   // One frame per burst of pointer events: add the new ink, then let the reader look.
-  // Live reads come at most LIVE_READ_GAP_MS apart, which is as often as the eye
-  // follows a changing number, and further apart when reads are slow, so that reading
-  // never takes more than half the time. The pen can lift while a live read
-  // runs, and then the final read waits for it: rarely, with reads this far apart.
+  // A live read comes at every such frame, unless the last one took more than half the
+  // time since, so reading never takes more than half the main thread; then a later
+  // frame reads. A pen that stops before it lifts so lifts on ink already read, and
+  // the page shows that reading again at once (digitpad/page.py). A pen lifting while
+  // a live read runs waits for it.
   #schedule() {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame((now) => {
       this.#frame = 0;
-      if (this.#current) this.#inkTail(this.#current);
-      const gap = Math.max(LIVE_READ_GAP_MS, 2 * this.#liveReadMs);
-      if (this.#current && this.#changing && now - this.#liveReadStart >= gap) {
-        this.#liveReadStart = performance.now();
-        this.#changing();
-        this.#liveReadMs = performance.now() - this.#liveReadStart;
+      if (!this.#current) return;
+      this.#inkTail(this.#current);
+      if (!this.#changing) return;
+      if (now - this.#liveReadStart < 2 * this.#liveReadMs) {
+        this.#schedule();
+        return;
       }
+      this.#liveReadStart = performance.now();
+      this.#changing();
+      this.#liveReadMs = performance.now() - this.#liveReadStart;
     });
   }
 

@@ -196,6 +196,50 @@ def test_ink_drawn_bit_by_bit_is_the_whole_stroke_drawn_at_once(new_context, sit
             assert ink["far"] < 0.02 * ink["inked"]
 
 
+def test_a_pen_that_stops_then_lifts_finds_its_reading_ready(new_context, site):
+    """While a stroke grows the pad reads it live. A pen that stops, then lifts, lifts on
+    ink already read: the lift shows and announces that reading without reading again."""
+    from tests import bench
+
+    context = new_context(site)
+    context.add_init_script(bench.PROBE)  # keeps the page's Python as window.benchPyodide
+    page = helpers.open_app(context.new_page(), site)
+    helpers.wait_until(page, "window.benchPyodide !== undefined")
+    page.evaluate(
+        """() => benchPyodide.runPython(`
+import digitpad.reader
+reads = []
+def counted(read):
+    def read_counted(*args, **kwargs):
+        reads.append(1)
+        return read(*args, **kwargs)
+    return read_counted
+digitpad.reader.Reader.read = counted(digitpad.reader.Reader.read)
+`)"""
+    )
+    reads = "benchPyodide.runPython('len(reads)')"
+    box = helpers.pad_box(page)
+    (stroke, *_) = helpers.centered(helpers.pinned_sample(1, seed=5)[0], helpers.raster_width(page))
+    page.mouse.move(*helpers.to_screen(box, *stroke[0]))
+    page.mouse.down()
+    at_down = page.evaluate(reads)  # the page's practice reads, before any ink
+    for point in stroke[1:]:
+        page.mouse.move(*helpers.to_screen(box, *point))
+    page.wait_for_timeout(500)  # the pen rests: frames pass, and the live read catches up
+    assert page.evaluate("digitpad.pad.drawing"), "the stroke ended before the pen lifted"
+    assert page.evaluate(reads) > at_down, "no live read while the stroke grew"
+    live = page.evaluate(
+        """() => { document.querySelector('#announcer').textContent = '';
+                   return [benchPyodide.runPython('len(reads)'),
+                           Number(document.querySelector('#prediction').dataset.seq)]; }"""
+    )
+    page.mouse.up()
+    helpers.wait_until(page, f"Number(document.querySelector('#prediction').dataset.seq) > {live[1]}")
+    assert page.evaluate(reads) == live[0]
+    assert page.text_content("#announcer") != ""
+    assert helpers.prediction(page)["value"] != ""
+
+
 def test_a_tap_leaves_a_dot(pad):
     box = helpers.pad_box(pad)
     x, y = helpers.to_screen(box, 200, 140)
