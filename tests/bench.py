@@ -22,7 +22,9 @@ What is timed, and from where:
   live reading runs as it does for a person. Measured in the page from the pen lift's
   pointerup timestamp to the animation frame after #prediction's data-seq changes
   (the frame that paints it); "to DOM" stops at the mutation itself. The first
-  FIRST_LIFTS drawings after the page starts are also shown on their own;
+  FIRST_LIFTS drawings after the page starts are also shown on their own, and so are
+  the lifts that waited for a digit to be prepared (the last ink was new to the
+  reader, or a live read was preparing one) and those on ink a live read had read;
 - where a read's time goes: the pad's canvas raster, snapshot and the model's predict
   (TF.js) wrapped in JS; the reader's steps, the view and the page's DOM writes
   wrapped in Pyodide (LIFT_PARTS). Per call, and summed within each pen-lift read.
@@ -633,6 +635,8 @@ def report(results: dict) -> str:
         ("shown", "pen lift to prediction painted (ms)", True),
         ("dom", "  pen lift to prediction in the DOM", True),
         ("dom_first", f"    ... the first {FIRST_LIFTS} drawings after a start", True),
+        ("dom_fresh", "    ... lifts that waited for ink to be read", True),
+        ("dom_ready", "    ... lifts on ink a live read had read", True),
         ("commit", "  the pad's read at pen lift (commit)", True),
         *[(f"lift_{name}", f"  {label}", True) for name, label in LIFT_PARTS.items()],
         ("call_raster", "per call: canvas raster (JS)", True),
@@ -647,8 +651,8 @@ def report(results: dict) -> str:
     if "accuracy" in results:
         a = results["accuracy"]
         lines.append(f"{'held-out pen digits read right':<44} {a['right']}/{a['drawings']} "
-                     f"({100 * a['right'] / a['drawings']:.1f}%), {a['fresh_lifts']} of the pen-lift "
-                     f"reads had to prepare a digit; drawing took {a['seconds']:.0f} s")
+                     f"({100 * a['right'] / a['drawings']:.1f}%), {a['fresh_lifts']} of the pen lifts "
+                     f"waited for a digit to be prepared; drawing took {a['seconds']:.0f} s")
     if "bytes" in results:
         b = results["bytes"]
         for key, name in [("to_ready", "first visit, page to ready"),
@@ -758,6 +762,8 @@ def main(argv: list[str] | None = None) -> int:
             t["shown"] = stats([x["shown"] for x in lifts], True)
             t["dom"] = stats([x["dom"] for x in lifts], True)
             t["dom_first"] = stats([x["dom"] for x in lifts[:FIRST_LIFTS]], True)
+            t["dom_fresh"] = stats([x["dom"] for x in lifts if x["prepared"]], True)
+            t["dom_ready"] = stats([x["dom"] for x in lifts if not x["prepared"]], True)
             t["commit"] = stats([x["commit"] for x in lifts], True)
             for name in LIFT_PARTS:  # over the lifts that made the call
                 t[f"lift_{name}"] = stats([x[name] for x in lifts if x[name]], True)
