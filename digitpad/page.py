@@ -91,7 +91,7 @@ class Page:
         self.shown_alternatives = None
         self.shown_data = self.shown_seen = None
         self.reading = EMPTY
-        self.view = None  # what describe made of self.reading, while no chip is picked
+        self.view = describe(EMPTY)  # of self.reading; a picked chip's view is not kept
         self.chosen = None  # the digit picked from the chips, until the drawing changes
         self.teaching = Teaching(app)
         self.listeners = [create_proxy(self.pick), create_proxy(self.flip_teaching)]
@@ -102,7 +102,7 @@ class Page:
     def read(self, reading, announce):
         """Show a reading of the pad; ``announce`` when a stroke ended. The reading may be
         the one on show already, when the pen lifted on ink a live read had seen."""
-        if reading is not self.reading or self.chosen is not None or self.view is None:
+        if reading is not self.reading:
             self.view = describe(reading)
         self.reading = reading
         self.chosen = None
