@@ -99,19 +99,29 @@ def test_unknown_option(module):
     assert result.returncode == 2
 
 
+def pen_file(tmp_path) -> str:
+    """A pen-digits file for the commands' own check, which comes first. The errors
+    below are found before it is read, so it may as well be empty."""
+    path = tmp_path / "pendigits.tra"
+    path.touch()
+    return str(path)
+
+
 def test_missing_data_directory(tmp_path):
-    result = run_module("train", "--quick", "--data", str(tmp_path / "absent"), "--out", str(tmp_path / "m"))
+    result = run_module("train", "--quick", "--data", str(tmp_path / "absent"), "--pendigits", pen_file(tmp_path),
+                        "--out", str(tmp_path / "m"))
     assert_one_line_error(result, "MNIST directory not found", "absent")
     assert not (tmp_path / "m").exists()
 
 
 def test_directory_without_mnist_files(tmp_path):
-    result = run_module("train", "--quick", "--data", str(tmp_path), "--out", str(tmp_path / "m"))
+    result = run_module("train", "--quick", "--data", str(tmp_path), "--pendigits", pen_file(tmp_path),
+                        "--out", str(tmp_path / "m"))
     assert_one_line_error(result, "missing train-images-idx3-ubyte.gz")
 
 
 def test_evaluate_without_a_model(tmp_path):
-    result = run_module("train.evaluate", "--model", str(tmp_path))
+    result = run_module("train.evaluate", "--model", str(tmp_path), "--pendigits", pen_file(tmp_path))
     assert_one_line_error(result, "no model.json")
 
 
@@ -137,7 +147,7 @@ def test_download_that_cannot_connect_says_what_to_do(tmp_path):
     empty home holds no cached copy: the answer is one line naming the way out."""
     env = {k: v for k, v in os.environ.items() if k.upper() not in PROXY_VARIABLES | {"MNIST_DIR"}}
     env.update(HOME=str(tmp_path), https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9")
-    result = run_module("train", "--quick", "--out", str(tmp_path / "m"), env=env)
+    result = run_module("train", "--quick", "--pendigits", pen_file(tmp_path), "--out", str(tmp_path / "m"), env=env)
     # Loading TensorFlow (Keras downloads) prints its own start-up lines to stderr,
     # which no setting silences; ours is the last line, and there is no traceback.
     assert result.returncode != 0
