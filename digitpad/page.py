@@ -16,7 +16,7 @@ from digitpad import embed
 from digitpad.decide import parse_calibration
 from digitpad.pad import BRUSH_WIDTH
 from digitpad.practice import practice_drawings
-from digitpad.reader import EMPTY, Reader
+from digitpad.reader import EMPTY, Draft, Reader
 from digitpad.steps import explain, feature_sheet
 from digitpad.view import describe
 
@@ -441,14 +441,22 @@ async def main():
     host = Host(app, options)
 
     last = None  # (strokes, width, reading) of the last read
+    pending = None  # (strokes, width, Draft, then Reading) of a live read under way
+
+    def seen(kept, strokes, width):
+        return kept is not None and kept[0] == strokes and kept[1] == width
 
     def read(announce):
-        nonlocal last
+        nonlocal last, pending
         strokes, width = current_strokes(pad)
-        if last is not None and last[0] == strokes and last[1] == width:
+        started, pending = pending, None
+        if seen(last, strokes, width):
             reading = last[2]  # a pen lifted where the last live read saw it
         elif options.mode == embed.ONE_DIGIT:
             reading = embed.read_as_one_digit(reader, strokes, width)
+        elif seen(started, strokes, width):  # a pen lifted while a live read was under way
+            done = started[2]
+            reading = reader.finish(done) if isinstance(done, Draft) else done
         else:
             reading = reader.read(strokes, width)
         last = (strokes, width, reading)
@@ -456,9 +464,26 @@ async def main():
         if announce:  # a finished stroke, a clear or an undo: not every frame of a stroke
             host.tell(embed.prediction_message(reading, options))
 
+    def read_live():
+        """One step of reading a growing stroke; True when another follows. The pad
+        runs each step in a task of its own, so a pen lift waits for one step at most:
+        the ink made ready for the network, then classified, then shown."""
+        nonlocal pending
+        if pending is None:
+            strokes, width = current_strokes(pad)
+            if not seen(last, strokes, width) and options.mode != embed.ONE_DIGIT:
+                pending = (strokes, width, reader.prepare(strokes, width))
+                return True
+        elif isinstance(pending[2], Draft):
+            strokes, width, draft = pending
+            pending = (strokes, width, reader.finish(draft))
+            return True
+        read(announce=False)
+        return False
+
     # Kept for the page's lifetime: the pad calls them on every change.
     global on_changing, on_committed
-    on_changing = create_proxy(lambda: read(announce=False))
+    on_changing = create_proxy(read_live)
     on_committed = create_proxy(lambda: read(announce=True))
     pad.onChanging(on_changing)
     pad.onCommitted(on_committed)

@@ -83,6 +83,16 @@ class Reading:
 EMPTY = Reading()
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A drawing made ready for the network but not classified yet: the first half of
+    ``Reader.read`` (``Reader.prepare``), which ``Reader.finish`` completes."""
+
+    strokes: list[Stroke]
+    # (stroke indices, cache key, (whole, pieces)) of each group with ink, left to right
+    found: list[tuple[list[int], tuple, tuple[_Part, list[_Part]]]]
+
+
 def raster_box(
     strokes: Sequence[Stroke],
     indices: Sequence[int],
@@ -131,21 +141,34 @@ class Reader:
 
     def read(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Reading:
         """Read the drawing on a pad ``width`` x ``height`` raster pixels."""
+        return self.finish(self.prepare(strokes, width, height))
+
+    # A read comes in two halves, so that a page can let a pen lift in between (a lift
+    # on the same strokes then finishes the draft instead of starting over).
+
+    def prepare(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Draft:
+        """The first half of a read: the drawing split into digits, each turned into the
+        network's input, or found in the cache when it was read before."""
         strokes = list(strokes)
         groups = self.group(strokes, self.brush)
-        if not groups:
-            return EMPTY
-        # Cutting a group depends on how tall the writing is, so that is part of the key.
-        tall = round(digit_height(strokes, groups, self.brush), 1)
         found = []  # (indices, cache key, (whole, pieces))
-        for indices in groups:
-            box = raster_box(strokes, indices, width, height, self.brush)
-            if box is None:
-                continue
-            key = (box, tall, tuple(tuple(strokes[i]) for i in indices))
-            read = self._cache.get(key) or self._prepare(indices, box, tall)
-            if read is not None:
-                found.append((indices, key, read))
+        if groups:
+            # Cutting a group depends on how tall the writing is, so that is part of the key.
+            tall = round(digit_height(strokes, groups, self.brush), 1)
+            for indices in groups:
+                box = raster_box(strokes, indices, width, height, self.brush)
+                if box is None:
+                    continue
+                key = (box, tall, tuple(tuple(strokes[i]) for i in indices))
+                read = self._cache.get(key) or self._prepare(indices, box, tall)
+                if read is not None:
+                    found.append((indices, key, read))
+        return Draft(strokes, found)
+
+    def finish(self, draft: Draft) -> Reading:
+        """The second half: classify what the draft prepared, in one batch, and decide
+        what each digit is."""
+        strokes, found = draft.strokes, draft.found
         fresh = [
             part
             for _, _, (whole, pieces) in found

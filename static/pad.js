@@ -21,7 +21,8 @@ export class Pad {
   #frame = 0; // pending requestAnimationFrame id
   #changing = null; // called while a stroke grows, as often as the machine affords
   #liveReadStart = -Infinity;
-  #liveReadMs = 0; // how long the last live read took
+  #liveReadMs = 0; // how long the last live read took, its steps together
+  #liveStep = 0; // the timer of a live read's next step
   #committed = null; // called when a stroke ends, or on clear and undo
   #ink = "#000";
   #scratch = null; // offscreen canvas for raster()
@@ -112,7 +113,11 @@ export class Pad {
     return context.getImageData(0, 0, w, h).data;
   }
 
-  /** fn() while a stroke is being drawn, at most once per animation frame. */
+  /**
+   * fn() while a stroke is being drawn, at most once per animation frame. A read may
+   * come in steps: while fn() returns true, the pad calls it again in a task of its
+   * own, and a pen lift in between ends the read (onCommitted's fn reads instead).
+   */
   onChanging(fn) {
     this.#changing = fn;
   }
@@ -178,6 +183,7 @@ export class Pad {
     this.#current = null;
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
+    this.#stopLiveRead();
     this.#commit(); // the reading first: the ink's last bit shows in the same frame anyway
     this.#inkTail(stroke);
   }
@@ -194,6 +200,7 @@ export class Pad {
   }
 
   #cancelStroke() {
+    this.#stopLiveRead();
     if (this.#pointerId === null) return;
     if (this.#canvas.hasPointerCapture(this.#pointerId)) {
       this.#canvas.releasePointerCapture(this.#pointerId);
@@ -203,11 +210,12 @@ export class Pad {
   }
 
   // One frame per burst of pointer events: add the new ink, then let the reader look.
-  // A live read comes at every such frame, unless the last one took more than half the
-  // time since, so reading never takes more than half the main thread; then a later
-  // frame reads. A pen that stops before it lifts so lifts on ink already read, and
-  // the page shows that reading again at once (digitpad/page.py). A pen lifting while
-  // a live read runs waits for it.
+  // A live read starts at every such frame, unless the last one took more than two
+  // thirds of the time since, so reading leaves at least a third of the main thread to
+  // the rest; then a later frame reads. A pen that stops before it lifts so lifts on
+  // ink already read, and the page shows that reading again at once (digitpad/page.py).
+  // The read comes in steps, each a task of its own: a pen lifting while a live read
+  // runs waits for the step under way, not the whole read.
   #schedule() {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame((now) => {
@@ -215,14 +223,26 @@ export class Pad {
       if (!this.#current) return;
       this.#inkTail(this.#current);
       if (!this.#changing) return;
-      if (now - this.#liveReadStart < 2 * this.#liveReadMs) {
+      if (this.#liveStep || now - this.#liveReadStart < 1.5 * this.#liveReadMs) {
         this.#schedule();
         return;
       }
       this.#liveReadStart = performance.now();
-      this.#changing();
-      this.#liveReadMs = performance.now() - this.#liveReadStart;
+      this.#liveReadMs = 0;
+      this.#readLive();
     });
+  }
+
+  #readLive() {
+    const start = performance.now();
+    const more = this.#changing();
+    this.#liveReadMs += performance.now() - start;
+    this.#liveStep = more ? setTimeout(() => { this.#liveStep = 0; this.#readLive(); }) : 0;
+  }
+
+  #stopLiveRead() {
+    clearTimeout(this.#liveStep);
+    this.#liveStep = 0;
   }
 
   #commit() {

@@ -28,7 +28,8 @@ What is timed, and from where:
 - where a read's time goes: the pad's canvas raster, snapshot and the model's predict
   (TF.js) wrapped in JS; the reader's steps, the view and the page's DOM writes
   wrapped in Pyodide (LIFT_PARTS). Per call, and summed within each pen-lift read.
-  The wrappers cost a few microseconds a call, which the figures above include;
+  The wrappers cost a few microseconds a call, which the figures above include
+  (Python's keep their timings in Python until the drawing is done);
 - bytes: what the server sent for the first visit, raw and gzip -6 per file, split into
   the page's own requests and the service worker's precache;
 - soak: N drawings and clears in one page, with tensors, JS heap (after a forced GC),
@@ -127,7 +128,11 @@ PROBE = r"""
 })();
 """
 
-# Wraps the calls a read makes, once the page is ready: [name, start, ms] in benchProbe.calls.
+# Wraps the calls a read makes, once the page is ready: [name, start, ms] in
+# benchProbe.calls. Python keeps its own in a Python list until the page hands them
+# over (CALLS): a call from Pyodide into JavaScript costs tens of microseconds, and
+# three of them per wrapped call made a pen lift about a millisecond slower.
+# time.perf_counter() in Pyodide is performance.now(), in seconds.
 INSTRUMENT = r"""
 () => {
   const probe = window.benchProbe;
@@ -142,27 +147,46 @@ INSTRUMENT = r"""
   wrap(digitpad.pad, "snapshot");
   wrap(digitpad.model, "predict");
   benchPyodide.runPython(`
-import js
+import json
+from time import perf_counter
 import digitpad.reader as _reader
+import digitpad.page as _page
+
+_bench_calls = []
+
+def _bench_drain():
+    calls = json.dumps(_bench_calls)
+    _bench_calls.clear()
+    return calls
 
 def _timed(name, f):
     def timed(*args, **kwargs):
-        start = js.performance.now()
+        start = perf_counter()
         try:
             return f(*args, **kwargs)
         finally:
-            js.benchProbe.call(name, start, js.performance.now() - start)
+            end = perf_counter()
+            _bench_calls.append((name, start * 1000, (end - start) * 1000))
     return timed
 
 _reader.prepare = _timed("prepare", _reader.prepare)
 _reader.split_wide = _timed("split_wide", _reader.split_wide)
 _reader.decide = _timed("decide", _reader.decide)
-_reader.Reader.read = _timed("read", _reader.Reader.read)
-import digitpad.page as _page
+_reader.Reader.prepare = _timed("draft", _reader.Reader.prepare)
+_reader.Reader.finish = _timed("finish", _reader.Reader.finish)
 _page.current_strokes = _timed("strokes", _page.current_strokes)
 _page.describe = _timed("describe", _page.describe)
 _page.Page.show = _timed("show", _page.Page.show)
 `);
+}
+"""
+
+# Every timed call since the last time, JS's and Python's: [[name, start, ms], ...].
+CALLS = r"""
+() => {
+  const calls = [...benchProbe.calls, ...JSON.parse(benchPyodide.runPython("_bench_drain()"))];
+  benchProbe.calls = [];
+  return calls.sort((a, b) => a[1] - b[1]);
 }
 """
 
@@ -456,15 +480,16 @@ def ink_runs(browser, url, runs: int) -> list[dict]:
 # --- stroke end to prediction -----------------------------------------------------------------
 
 # The timed calls a pen-lift read makes, in the order they run, with what the report
-# calls them. "read" (digitpad's Reader.read) holds raster, prepare, split_wide, predict
-# and decide; "strokes" holds snapshot.
+# calls them. A read is Reader.prepare ("draft": raster, prepare, split_wide), then
+# Reader.finish (predict, decide); "strokes" holds snapshot.
 LIFT_PARTS = {
     "strokes": "the pad's strokes to Python",
     "snapshot": "  ... of which the JS snapshot",
-    "read": "reader.read",
+    "draft": "reader.prepare",
     "raster": "  ... of which canvas raster (JS)",
     "prepare": "  ... of which prepare",
     "split_wide": "  ... of which split_wide",
+    "finish": "reader.finish",
     "predict": "  ... of which inference (TF.js)",
     "decide": "  ... of which decide",
     "describe": "view.describe",
@@ -506,19 +531,21 @@ async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
         samples = helpers.pinned_sample(drawings, seed=300)
         lifts, right, started = [], 0, time.monotonic()
         for sample in samples:
-            await page.evaluate("benchProbe.reads = []; benchProbe.calls = []; digitpad.pad.clear()")
+            await page.evaluate(CALLS)
+            await page.evaluate("benchProbe.reads = []; digitpad.pad.clear()")
             strokes = helpers.centered(sample, width)
             await draw_with_mouse(page, box, strokes)
             await helpers.wait_until_async(
                 page, f"benchProbe.reads.length >= {len(strokes)} && benchProbe.reads.at(-1).frame !== null"
             )
-            reads, calls = await page.evaluate("[benchProbe.reads, benchProbe.calls]")
+            reads, calls = await page.evaluate(f"[benchProbe.reads, ({CALLS})()]")
             last = reads[-1]
             right += last["value"] == str(sample.label)
             within = [c for c in calls if last["up"] <= c[1] <= last["dom"]]
             spent = {name: sum(c[2] for c in within if c[0] == name) for name in LIFT_PARTS}
             lifts.append({"shown": last["frame"] - last["up"], "dom": last["dom"] - last["up"],
                           "commit": last["commitMs"], "prepared": any(c[0] == "prepare" for c in within),
+                          "predicted": any(c[0] == "predict" for c in within),
                           **spent, "calls": calls})
         took = time.monotonic() - started
         await browser.close()
@@ -636,6 +663,7 @@ def report(results: dict) -> str:
         ("dom", "  pen lift to prediction in the DOM", True),
         ("dom_first", f"    ... the first {FIRST_LIFTS} drawings after a start", True),
         ("dom_fresh", "    ... lifts that waited for ink to be read", True),
+        ("dom_finished", "    ... lifts that finished a live read", True),
         ("dom_ready", "    ... lifts on ink a live read had read", True),
         ("commit", "  the pad's read at pen lift (commit)", True),
         *[(f"lift_{name}", f"  {label}", True) for name, label in LIFT_PARTS.items()],
@@ -763,7 +791,8 @@ def main(argv: list[str] | None = None) -> int:
             t["dom"] = stats([x["dom"] for x in lifts], True)
             t["dom_first"] = stats([x["dom"] for x in lifts[:FIRST_LIFTS]], True)
             t["dom_fresh"] = stats([x["dom"] for x in lifts if x["prepared"]], True)
-            t["dom_ready"] = stats([x["dom"] for x in lifts if not x["prepared"]], True)
+            t["dom_finished"] = stats([x["dom"] for x in lifts if x["predicted"] and not x["prepared"]], True)
+            t["dom_ready"] = stats([x["dom"] for x in lifts if not x["predicted"]], True)
             t["commit"] = stats([x["commit"] for x in lifts], True)
             for name in LIFT_PARTS:  # over the lifts that made the call
                 t[f"lift_{name}"] = stats([x[name] for x in lifts if x[name]], True)

@@ -107,6 +107,23 @@ def test_a_stroke_changes_only_its_own_digit():
     assert classify.batches == [2, 1]
 
 
+def test_a_read_in_two_halves_is_the_same_read():
+    # The page reads a growing stroke in steps: prepare rasterizes and prepares, finish
+    # classifies and decides; a draft that is dropped leaves the reader as it was.
+    strokes = [bar(100), circle(300, 140)]
+    classify = InkClassifier()
+    reader = Reader(numpy_raster(strokes), classify)
+    draft = reader.prepare(strokes, WIDTH)
+    assert classify.batches == []
+    reader.prepare(strokes[:1], WIDTH)  # dropped
+    reading = reader.finish(draft)
+    assert classify.batches == [2]
+    assert reading == read(strokes)
+    assert reader.read(strokes, WIDTH) == reading
+    assert classify.batches == [2]
+    assert reader.finish(reader.prepare([], WIDTH)) is EMPTY
+
+
 def test_a_dot_is_a_digit():
     (digit,) = read([[(200.0, 100.0)]]).digits
     assert max(digit.pixels) == 1.0

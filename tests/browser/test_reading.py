@@ -196,48 +196,96 @@ def test_ink_drawn_bit_by_bit_is_the_whole_stroke_drawn_at_once(new_context, sit
             assert ink["far"] < 0.02 * ink["inked"]
 
 
-def test_a_pen_that_stops_then_lifts_finds_its_reading_ready(new_context, site):
-    """While a stroke grows the pad reads it live. A pen that stops, then lifts, lifts on
-    ink already read: the lift shows and announces that reading without reading again."""
+# Counts the page's calls of Reader.prepare and Reader.finish, the two halves of a read,
+# in the lists ``prepared`` and ``finished``.
+COUNT_READS = """() => benchPyodide.runPython(`
+import digitpad.reader
+prepared, finished = [], []
+def counted(calls, method):
+    def method_counted(*args, **kwargs):
+        calls.append(1)
+        return method(*args, **kwargs)
+    return method_counted
+digitpad.reader.Reader.prepare = counted(prepared, digitpad.reader.Reader.prepare)
+digitpad.reader.Reader.finish = counted(finished, digitpad.reader.Reader.finish)
+`)"""
+READS = "benchPyodide.runPython('[len(prepared), len(finished)]').toJs()"  # as [prepared, finished]
+
+
+def counting_page(new_context, site):
     from tests import bench
 
     context = new_context(site)
     context.add_init_script(bench.PROBE)  # keeps the page's Python as window.benchPyodide
     page = helpers.open_app(context.new_page(), site)
     helpers.wait_until(page, "window.benchPyodide !== undefined")
-    page.evaluate(
-        """() => benchPyodide.runPython(`
-import digitpad.reader
-reads = []
-def counted(read):
-    def read_counted(*args, **kwargs):
-        reads.append(1)
-        return read(*args, **kwargs)
-    return read_counted
-digitpad.reader.Reader.read = counted(digitpad.reader.Reader.read)
-`)"""
-    )
-    reads = "benchPyodide.runPython('len(reads)')"
+    page.evaluate(COUNT_READS)
+    return page
+
+
+def test_a_pen_that_stops_then_lifts_finds_its_reading_ready(new_context, site):
+    """While a stroke grows the pad reads it live. A pen that stops, then lifts, lifts on
+    ink already read: the lift shows and announces that reading without reading again."""
+    page = counting_page(new_context, site)
     box = helpers.pad_box(page)
     (stroke, *_) = helpers.centered(helpers.pinned_sample(1, seed=5)[0], helpers.raster_width(page))
     page.mouse.move(*helpers.to_screen(box, *stroke[0]))
     page.mouse.down()
-    at_down = page.evaluate(reads)  # the page's practice reads, before any ink
+    at_down = page.evaluate(READS)  # the page's practice reads, before any ink
     for point in stroke[1:]:
         page.mouse.move(*helpers.to_screen(box, *point))
     page.wait_for_timeout(500)  # the pen rests: frames pass, and the live read catches up
     assert page.evaluate("digitpad.pad.drawing"), "the stroke ended before the pen lifted"
-    assert page.evaluate(reads) > at_down, "no live read while the stroke grew"
-    live = page.evaluate(
+    live = page.evaluate(READS)
+    assert live[0] > at_down[0], "no live read while the stroke grew"
+    assert live[1] == live[0], "a live read was left half done"
+    seq = page.evaluate(
         """() => { document.querySelector('#announcer').textContent = '';
-                   return [benchPyodide.runPython('len(reads)'),
-                           Number(document.querySelector('#prediction').dataset.seq)]; }"""
+                   return Number(document.querySelector('#prediction').dataset.seq); }"""
     )
     page.mouse.up()
-    helpers.wait_until(page, f"Number(document.querySelector('#prediction').dataset.seq) > {live[1]}")
-    assert page.evaluate(reads) == live[0]
+    helpers.wait_until(page, f"Number(document.querySelector('#prediction').dataset.seq) > {seq}")
+    assert page.evaluate(READS) == live
     assert page.text_content("#announcer") != ""
     assert helpers.prediction(page)["value"] != ""
+
+
+def test_a_pen_lifting_halfway_through_a_live_read_finishes_it(new_context, site):
+    """A live read comes in steps, each in a task of its own. A pen lifting after the
+    first (the ink made ready for the network) finishes that read rather than starting
+    over, and the step that was to come does not run."""
+    page = counting_page(new_context, site)
+    box = helpers.pad_box(page)
+    sample = helpers.pinned_sample(1, seed=5)[0]
+    (stroke, *_) = helpers.centered(sample, helpers.raster_width(page))
+    points = [helpers.to_screen(box, *point) for point in stroke]
+    # The moves are dispatched at once, so the pad's frame comes after them all. This
+    # test's own frame callback, asked for after the pad's, runs right after the pad
+    # made the ink ready, and lifts the pen there.
+    page.evaluate(
+        """(points) => new Promise((done) => {
+          const pad = document.getElementById("pad");
+          const fire = (type, [x, y], buttons) => pad.dispatchEvent(new PointerEvent(type, {
+            pointerId: 1, pointerType: "mouse", isPrimary: true, button: type === "pointermove" ? -1 : 0,
+            buttons, clientX: x, clientY: y, bubbles: true, cancelable: true }));
+          fire("pointerdown", points[0], 1); // from here on, the page's practice reads stop
+          window.before = benchPyodide.runPython("[len(prepared), len(finished)]").toJs();
+          for (const point of points.slice(1)) fire("pointermove", point, 1);
+          requestAnimationFrame(() => {
+            window.halfway = benchPyodide.runPython("[len(prepared), len(finished)]").toJs();
+            window.seq = Number(document.querySelector("#prediction").dataset.seq);
+            fire("pointerup", points.at(-1), 0);
+            setTimeout(done, 200);
+          });
+        })""",
+        points,
+    )
+    before, halfway = page.evaluate("[window.before, window.halfway]")
+    assert halfway == [before[0] + 1, before[1]], "the pad's frame did not start a live read"
+    assert page.evaluate(READS) == [before[0] + 1, before[1] + 1]
+    assert page.evaluate("Number(document.querySelector('#prediction').dataset.seq) - window.seq") == 1
+    assert not page.evaluate("digitpad.pad.drawing")
+    assert helpers.prediction(page)["value"] == str(sample.label)
 
 
 def test_a_tap_leaves_a_dot(pad):
