@@ -443,18 +443,19 @@ async def main():
     last = None  # (strokes, width, reading) of the last read
     pending = None  # (strokes, width, Draft, then Reading) of a live read under way
 
-    def seen(kept, strokes, width):
+    def same_drawing(kept, strokes, width):
         return kept is not None and kept[0] == strokes and kept[1] == width
 
-    def read(announce):
+    def read(announce, drawn=None):
+        """Read the pad (or ``drawn``, its strokes and width just taken) and show it."""
         nonlocal last, pending
-        strokes, width = current_strokes(pad)
+        strokes, width = drawn or current_strokes(pad)
         started, pending = pending, None
-        if seen(last, strokes, width):
+        if same_drawing(last, strokes, width):
             reading = last[2]  # a pen lifted where the last live read saw it
         elif options.mode == embed.ONE_DIGIT:
             reading = embed.read_as_one_digit(reader, strokes, width)
-        elif seen(started, strokes, width):  # a pen lifted while a live read was under way
+        elif same_drawing(started, strokes, width):  # a pen lifted while a live read was under way
             done = started[2]
             reading = reader.finish(done) if isinstance(done, Draft) else done
         else:
@@ -469,16 +470,17 @@ async def main():
         runs each step in a task of its own, so a pen lift waits for one step at most:
         the ink made ready for the network, then classified, then shown."""
         nonlocal pending
+        drawn = None
         if pending is None:
-            strokes, width = current_strokes(pad)
-            if not seen(last, strokes, width) and options.mode != embed.ONE_DIGIT:
+            drawn = strokes, width = current_strokes(pad)
+            if not same_drawing(last, strokes, width) and options.mode != embed.ONE_DIGIT:
                 pending = (strokes, width, reader.prepare(strokes, width))
                 return True
         elif isinstance(pending[2], Draft):
             strokes, width, draft = pending
             pending = (strokes, width, reader.finish(draft))
             return True
-        read(announce=False)
+        read(announce=False, drawn=drawn)  # the last step; a frame may have added ink since the first
         return False
 
     # Kept for the page's lifetime: the pad calls them on every change.
