@@ -9,8 +9,11 @@ What is timed, and from where:
 - cold start: a fresh browser profile per run (nothing cached, no service worker),
   navigation start to body[data-state=ready], stamped in the page;
 - warm start: one persistent profile, loaded once (HTTP cache, service worker cache
-  and V8's code cache filled), then new pages; no request routing, which would
-  switch the HTTP cache off;
+  and V8's JavaScript code cache filled), then new pages; no request routing, which
+  would switch the HTTP cache off;
+- CPU before ready, for both: the CPU time Chromium counts for the page's renderer
+  (DevTools' Performance metrics) until the benchmark sees ready, on its main thread
+  and on all its threads together;
 - pad accepts ink: a fresh profile, dots poked at the pad (where it is once the page
   has loaded) from the moment the navigation commits, until one stays on the pad; the
   time is that dot's pointerdown, stamped when the browser made the event, and when
@@ -366,7 +369,21 @@ def wait_state(page, timeout=helpers.READY_MS) -> str:
     return page.get_attribute("body", "data-state")
 
 
-def start_record(page) -> dict:
+def cpu_meter(page):
+    """Start counting the CPU time of the page's renderer; call before navigating."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+    return cdp
+
+
+def cpu_used(cdp) -> dict:
+    """CPU ms so far: the renderer's main thread, and the renderer's threads together."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {"cpu_main": metrics["ThreadTime"] * 1000, "cpu_renderer": metrics["ProcessTime"] * 1000}
+
+
+def start_record(page, cpu=None) -> dict:
+    used = cpu_used(cpu) if cpu else {}
     probe = page.evaluate(
         "({state: benchProbe.state, longTasks: benchProbe.longTasks,"
         " marks: performance.getEntriesByType('mark').filter(m => m.name.startsWith('digitpad: '))"
@@ -376,7 +393,7 @@ def start_record(page) -> dict:
     ready = probe["state"].get("ready")
     longest, blocking = long_task_summary(probe["longTasks"], ready or float("inf"))
     return {"ready": ready, "fcp": probe["fcp"], "marks": dict(probe["marks"]),
-            "longest_task": longest, "blocking": blocking}
+            "longest_task": longest, "blocking": blocking, **used}
 
 
 def wait_for_worker(page, log: ServedLog, quiet_s: float = 1.0, timeout_s: float = 60) -> None:
@@ -398,11 +415,12 @@ def cold_starts(playwright, url, site, log, runs: int) -> tuple[list[dict], dict
             context = new_profile_context(playwright, Path(profile))
             context.add_init_script(PROBE)
             page = context.pages[0] if context.pages else context.new_page()
+            cpu = cpu_meter(page)
             mark = log.mark()
             page.goto(url)
             if wait_state(page) != "ready":
                 raise SystemExit(f"bench: the page did not start: {page.inner_text('#status')}")
-            records.append(start_record(page))
+            records.append(start_record(page, cpu))
             if run == 0:
                 at_ready = log.mark()
                 wait_for_worker(page, log)
@@ -431,10 +449,11 @@ def warm_starts(playwright, url, log, runs: int) -> tuple[list[dict], dict]:
         mark = log.mark()
         for _ in range(runs):
             page = context.new_page()
+            cpu = cpu_meter(page)
             page.goto(url)
             if wait_state(page) != "ready":
                 raise SystemExit(f"bench: warm start failed: {page.inner_text('#status')}")
-            records.append(start_record(page))
+            records.append(start_record(page, cpu))
             page.close()
         served = log.since(mark)
         context.close()
@@ -653,10 +672,14 @@ def report(results: dict) -> str:
         ("cold_fcp", "  first contentful paint", False),
         *[(f"cold_mark:{m}", f"  {m}", False) for m in results["marks"]],
         ("cold_longest_task", "  longest main-thread task before ready", False),
+        ("cold_cpu_main", "  CPU before ready: the page's main thread", False),
+        ("cold_cpu_renderer", "  CPU before ready: all the page's threads", False),
         ("cold_blocking", "  total blocking time before ready", False),
         ("warm_ready", "warm start to ready (ms)", False),
         *[(f"warm_mark:{m}", f"  {m}", False) for m in results.get("warm_marks", [])],
         ("warm_longest_task", "  longest main-thread task before ready", False),
+        ("warm_cpu_main", "  CPU before ready: the page's main thread", False),
+        ("warm_cpu_renderer", "  CPU before ready: all the page's threads", False),
         ("ink", "pad accepts ink, ms after navigation", False),
         ("ink_handled", "  ... and the page handles that dot", False),
         ("shown", "pen lift to prediction painted (ms)", True),
@@ -770,6 +793,8 @@ def main(argv: list[str] | None = None) -> int:
                 for m in marks:
                     t[f"cold_mark:{m}"] = stats([r["marks"].get(m) for r in cold])
                 t["cold_longest_task"] = stats([r["longest_task"] for r in cold])
+                t["cold_cpu_main"] = stats([r.get("cpu_main") for r in cold])
+                t["cold_cpu_renderer"] = stats([r.get("cpu_renderer") for r in cold])
                 t["cold_blocking"] = stats([r["blocking"] for r in cold])
                 results["bytes"] = first_visit
                 results["model_bytes"] = model_bytes(site)
@@ -783,6 +808,8 @@ def main(argv: list[str] | None = None) -> int:
                 for m in results["warm_marks"]:
                     t[f"warm_mark:{m}"] = stats([r["marks"].get(m) for r in warm])
                 t["warm_longest_task"] = stats([r["longest_task"] for r in warm])
+                t["warm_cpu_main"] = stats([r.get("cpu_main") for r in warm])
+                t["warm_cpu_renderer"] = stats([r.get("cpu_renderer") for r in warm])
                 results["warm_network"] = network
         if args.drawings:
             lat = asyncio.run(latency_run(url, args.drawings, log))
