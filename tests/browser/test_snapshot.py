@@ -50,6 +50,23 @@ def test_python_is_restored_from_the_snapshot(new_context, site):
     reads_a_digit(page)
 
 
+def test_a_worker_reads_the_snapshot_off_the_main_thread(new_context, site):
+    """The 13 MB file never reaches the page itself, neither downloaded on a first visit
+    nor taken from the service worker's cache on the next one."""
+    page = new_context(site).new_page()
+    for visit in ("first", "cached"):
+        if visit == "cached":
+            helpers.wait_until(page, "navigator.serviceWorker.controller !== null", timeout=30_000)
+            page.reload()
+            helpers.wait_ready(page)
+        else:
+            helpers.open_app(page, site)
+        assert restored(page), visit
+        fetched = page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
+        assert not [url for url in fetched if url.endswith(SNAPSHOT)], (visit, fetched)
+    reads_a_digit(page)
+
+
 def damaged_snapshots():
     whole = (helpers.DIST / SNAPSHOT).read_bytes()
     return {
