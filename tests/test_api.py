@@ -13,13 +13,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import api, pendigits
+from digitpad import api
 from digitpad.api import ink_column_groups, load_network, predict, predict_strokes, split_digits
 from digitpad.images import NoInkError
 from digitpad.network import ModelError
 from digitpad.pad import RASTER_HEIGHT
 from digitpad.render import rasterize
 from tests.test_network import write_model
+from train import pendigits
 
 REPO = Path(__file__).resolve().parent.parent
 PENDIGITS = REPO.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"

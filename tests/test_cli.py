@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitpad import pendigits
+from train import pendigits
 from digitpad.pad import RASTER_HEIGHT
 from digitpad.render import rasterize
 from tests.test_api import PENDIGITS, REPO, SHIPPED, model, pad_strokes  # noqa: F401

@@ -23,7 +23,7 @@ RUNTIME_TOLERANCE = 1e-4  # the same dequantized weights in Keras and in TF.js
 
 
 def inputs() -> np.ndarray:
-    from digitpad.pendigits import TUNE_WRITERS
+    from train.pendigits import TUNE_WRITERS
     from train import mnist, pens
 
     _, (x, _) = mnist.load(MNIST)

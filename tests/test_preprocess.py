@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from digitpad import pendigits
+from train import pendigits
 from digitpad.preprocess import BOX, SIZE, center_of_mass, crop_to_ink, fit_box, prepare
 from digitpad.render import rasterize
 from tests.browser.helpers import PENDIGITS

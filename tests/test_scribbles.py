@@ -7,7 +7,7 @@ import pytest
 
 from digitpad.pad import RASTER_HEIGHT
 from digitpad.render import ink_bounds, rasterize
-from digitpad.scribbles import KINDS, scribble, scribbles
+from train.scribbles import KINDS, scribble, scribbles
 
 
 def test_same_seed_same_drawings_other_seed_other_drawings():

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitpad import pendigits
+from train import pendigits
 from digitpad.pad import BRUSH_WIDTH, coordinates
 from digitpad.pad import finite_points as finite_points_of
 from digitpad.render import ink_bounds, rasterize

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad import decide, network, pendigits, scribbles, segment
+from digitpad import decide, network, segment
+from train import pendigits, scribbles
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT
 from digitpad.preprocess import SIZE, prepare
 from digitpad.render import ink_bounds, rasterize
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     calibration["report"] = report
     calibration["fitted_on"] = {
         "digits": f"pen digits of tune writers {sorted(pendigits.TUNE_WRITERS)}",
-        "scribbles": f"{args.scribbles} from digitpad.scribbles, seed {FIT_SEED}",
+        "scribbles": f"{args.scribbles} from train.scribbles, seed {FIT_SEED}",
         "reported_on": f"held-out writers {sorted(pendigits.HELD_OUT_WRITERS)}, scribbles seed {REPORT_SEED}",
     }
     if report["held_out_accuracy"] < 0.5:

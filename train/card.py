@@ -63,7 +63,7 @@ def render(results: dict, record: dict | None) -> str:
         "gives the same probabilities from these files). Pen digits are the UCI pen-digits trajectories drawn",
         "with the pad's own renderer (`digitpad.render`, the canvas brush) at the pad's full",
         "height and prepared by `digitpad.preprocess`, exactly as the page does. Writers are",
-        "split once in `digitpad/pendigits.py`: 21 train writers, 3 tuning writers (the",
+        "split once in `train/pendigits.py`: 21 train writers, 3 tuning writers (the",
         "validation set during training, and the check that decides between uint8 and",
         "float16 weights) and 6 held-out writers used only for this table.",
     ]

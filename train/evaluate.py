@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.pendigits import HELD_OUT_WRITERS, TUNE_WRITERS
+from train.pendigits import HELD_OUT_WRITERS, TUNE_WRITERS
 from train import cli, mnist, pens
 
 SETS = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.pendigits import TRAIN_WRITERS, TUNE_WRITERS
+from train.pendigits import TRAIN_WRITERS, TUNE_WRITERS
 from train import augment, mnist, pens
 from train.model import build
 from train.tf import tf, tf_keras

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad import pendigits
+from train import pendigits
 from digitpad.pad import RASTER_HEIGHT
 from digitpad.preprocess import SIZE, prepare
 from digitpad.render import ink_bounds, rasterize

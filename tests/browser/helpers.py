@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from digitpad import pendigits
+from train import pendigits
 from digitpad.pad import RASTER_HEIGHT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from digitpad import pendigits
+from train import pendigits
 from tests.browser import helpers
 
 # Held-out pen digits (index into helpers.held_out_samples()): a 4 that reads "9 or 4?",

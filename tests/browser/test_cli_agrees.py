@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 
-from digitpad import pendigits
+from train import pendigits
 from tests.browser import helpers
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from digitpad import pendigits
+from train import pendigits
 from tests.browser import helpers
 
 STEPS = ("bbox", "fit", "center", "input")

@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from digitpad import pendigits, scribbles
+from train import pendigits, scribbles
 from tests.browser import helpers
 
-# A filled blob (digitpad.scribbles, seed 5, the third drawing): ink, but no digit.
+# A filled blob (train.scribbles, seed 5, the third drawing): ink, but no digit.
 BLOB = 2
 NUMBERS = 4
 
