@@ -22,7 +22,8 @@ from train import pendigits
 from digitpad.pad import RASTER_HEIGHT
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist"
+# The built site; $DIGITPAD_DIST points the tests at another build of it.
+DIST = Path(os.environ.get("DIGITPAD_DIST") or ROOT / "dist").resolve()
 PENDIGITS = ROOT.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"
 
 CHROMIUM_ARGS = [
