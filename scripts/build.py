@@ -1,6 +1,7 @@
 """Assemble dist/: the static site, ready to serve from any path of any origin.
 
     python3 scripts/build.py [--model DIR] [--out DIR]
+    python3 scripts/build.py --list-modules
 
 dist/ holds the page, the Python the browser runs (the digitpad modules listed in
 pyscript.toml), the model, static/ and the vendored runtime, plus a service worker
@@ -41,10 +42,17 @@ class BuildError(Exception):
 
 
 def browser_modules() -> list[str]:
-    """The digitpad files the page fetches, as pyscript.toml lists them."""
+    """The Python files the page fetches, as pyscript.toml's [files] lists them.
+
+    The one reader of that list: scripts/snapshot.mjs asks for it with --list-modules.
+    """
     with open(ROOT / "pyscript.toml", "rb") as f:
         config = tomllib.load(f)
     files = config.get("files", {})
+    # The build copies each file to its own path, and the snapshot imports it from there.
+    moved = [f"{src} = {dest}" for src, dest in files.items() if src != dest]
+    if moved:
+        raise BuildError(f"pyscript.toml must put each file at its own path: {', '.join(moved)}")
     sources = [src.removeprefix("./") for src in files]
     missing = [src for src in sources if not (ROOT / src).is_file()]
     if missing:
@@ -161,8 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "model", help="TF.js model folder")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder")
+    parser.add_argument("--list-modules", action="store_true",
+                        help="print the Python files the page loads, as a JSON list, and stop")
     args = parser.parse_args(argv)
     try:
+        if args.list_modules:
+            print(json.dumps(browser_modules()))
+            return 0
         check_inputs(args.model)
         assemble(args.model, args.out)
         version, count = write_service_worker(args.out)

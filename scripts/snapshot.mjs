@@ -17,6 +17,7 @@
 // quarter of a second to undo on every start.
 //
 //     node scripts/snapshot.mjs
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -134,9 +135,9 @@ function pythonFiles(tree, base = "") {
   );
 }
 
-/** The Python files the page loads: the keys of pyscript.toml's [files] table. */
+/** The Python files the page loads, as scripts/build.py reads them from pyscript.toml. */
 function browserModules() {
-  const toml = readFileSync(join(root, "pyscript.toml"), "utf8");
-  const files = toml.split(/^\[files\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
-  return [...files.matchAll(/^"\.\/([^"]+)"\s*=/gm)].map((m) => m[1]);
+  const python = process.env.PYTHON || "python3";
+  const listed = execFileSync(python, [join(root, "scripts", "build.py"), "--list-modules"], { encoding: "utf8" });
+  return JSON.parse(listed);
 }

@@ -7,8 +7,8 @@ what the page's runtime gives.
 """
 
 import ast
+import importlib.util
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,11 +19,11 @@ PAGE = "digitpad/page.py"
 
 
 def shipped() -> set[str]:
-    with open(ROOT / "pyscript.toml", "rb") as f:
-        files = tomllib.load(f)["files"]
-    for source, target in files.items():
-        assert source == target, f"{source} must land at the same path in the browser"
-    return {source.removeprefix("./") for source in files}
+    """What the build ships and the snapshot imports: scripts/build.py's own list."""
+    spec = importlib.util.spec_from_file_location("digitpad_build", ROOT / "scripts" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    return set(build.browser_modules())
 
 
 def imports(path: Path) -> set[str]:
