@@ -4,7 +4,9 @@
     python3 scripts/build.py --list-modules
 
 dist/ holds the page, the Python the browser runs (the digitpad modules listed in
-pyscript.toml), the model, static/ and the vendored runtime, plus a service worker
+pyscript.toml), the model, static/ and the vendored runtime, static/constants.js (the
+numbers the page's JavaScript shares with Python, written from the Python modules
+that define them), plus a service worker
 that precaches every one of those files. The worker's version is a hash of their
 contents, so each deploy that changes anything gets a fresh cache and the old one is
 dropped whole: a page never mixes files from two builds.
@@ -35,6 +37,9 @@ MODEL_EXTRAS = ["calibration.json"]
 PYSCRIPT_AT_START = ["toml", "error", "donkey", "deprecations-manager", "py-editor", "py-game", "py-terminal"]
 CORE_PRELOAD = '<link rel="modulepreload" href="vendor/pyscript/core.js">'
 MAIN_PRELOAD = '<link rel="preload" href="main.py" as="fetch" crossorigin>'
+# Written by the build, so static/ holds no copy of numbers that Python defines.
+CONSTANTS = "static/constants.js"
+PAD_PRELOAD = '<link rel="modulepreload" href="static/pad.js">'
 
 
 class BuildError(Exception):
@@ -60,6 +65,28 @@ def browser_modules() -> list[str]:
     return sources
 
 
+def constants_module() -> str:
+    """static/constants.js: the numbers the page's JavaScript and Python must agree on,
+    taken from the Python modules that define them (all standard library only)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from digitpad import decide, pad, preprocess
+    finally:
+        sys.path.remove(str(ROOT))
+    shared = [
+        ("digitpad/pad.py", "RASTER_HEIGHT", pad.RASTER_HEIGHT),
+        ("digitpad/pad.py", "BRUSH_WIDTH", pad.BRUSH_WIDTH),
+        ("digitpad/preprocess.py", "SIZE", preprocess.SIZE),  # the network sees SIZE x SIZE pixels
+        ("digitpad/decide.py", "CLASSES", decide.CLASSES),
+    ]
+    sources = sorted({source for source, _, _ in shared})
+    lines = [f"// Written by scripts/build.py from {', '.join(sources)}: change the numbers there."]
+    for source, name, value in shared:
+        number = int(value) if value == int(value) else value
+        lines.append(f"export const {name} = {json.dumps(number)}; // {source}")
+    return "\n".join(lines) + "\n"
+
+
 def model_files(model: Path) -> list[str]:
     """model.json, the weight shards it names, and the extras the page reads."""
     try:
@@ -74,6 +101,8 @@ def model_files(model: Path) -> list[str]:
 
 
 def check_inputs(model: Path) -> None:
+    if (ROOT / CONSTANTS).exists():
+        raise BuildError(f"{CONSTANTS} is written by the build from digitpad/: delete it from the sources")
     vendor = ROOT / "vendor"
     absent = [part for part in VENDOR_PARTS if not (vendor / part).is_dir()]
     if absent:
@@ -104,9 +133,10 @@ def pyscript_chunks(pyscript: Path) -> list[str]:
 
 
 def add_preloads(page: Path, pyscript: Path, modules: list[str]) -> None:
-    """Preload what PyScript asks for only once something before it has run: its
-    start-up modules (beside its core.js) and the digitpad files (beside main.py,
-    which PyScript fetches once Python is up, and then waits for them all)."""
+    """Preload what the page asks for only once something before it has run:
+    PyScript's start-up modules (beside its core.js), constants.js (beside pad.js,
+    which imports it) and the digitpad files (beside main.py, which PyScript fetches
+    once Python is up, and then waits for them all)."""
     chunks = pyscript_chunks(pyscript)
     if len(chunks) != 1 + len(PYSCRIPT_AT_START):
         print(f"build: warning: found {len(chunks)} of PyScript's start-up modules, not all; "
@@ -114,6 +144,7 @@ def add_preloads(page: Path, pyscript: Path, modules: list[str]) -> None:
     html = page.read_text()
     for anchor, links in (
         (CORE_PRELOAD, [f'<link rel="modulepreload" href="vendor/pyscript/{c}">' for c in chunks]),
+        (PAD_PRELOAD, [f'<link rel="modulepreload" href="{CONSTANTS}">']),
         (MAIN_PRELOAD, [f'<link rel="preload" href="{m}" as="fetch" crossorigin>' for m in modules]),
     ):
         if anchor not in html:
@@ -145,6 +176,7 @@ def assemble(model: Path, out: Path) -> None:
     for name in model_files(model):
         shutil.copy2(model / name, out / "model" / name)
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
+    (out / CONSTANTS).write_text(constants_module())
     copy_tree(ROOT / "vendor", out / "vendor")
     add_preloads(out / "index.html", out / "vendor" / "pyscript", modules)
 

@@ -12,8 +12,9 @@
 
 /* global tf */
 
-const PIXELS = 28 * 28;
-const CLASSES = 10;
+import { CLASSES, SIZE } from "./constants.js"; // written by the build from digitpad/
+
+const PIXELS = SIZE * SIZE;
 
 export class ModelLoadError extends Error {}
 

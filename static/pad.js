@@ -5,8 +5,7 @@
 // whatever its size on screen (see digitpad/pad.py), so a digit gives the same pixels
 // on a phone and on a 4K monitor.
 
-export const RASTER_HEIGHT = 280;
-export const BRUSH_WIDTH = 18;
+import { BRUSH_WIDTH, RASTER_HEIGHT } from "./constants.js"; // written by the build from digitpad/pad.py
 
 export class Pad {
   #canvas;
