@@ -1,7 +1,8 @@
 """The pad inside another page: its URL options and the messages it trades with the host.
 
 A course site or a notebook puts the pad in an iframe (``index.html?embed``) and talks
-to it with ``postMessage``. Options come from the query string; anything unknown or
+to it with ``postMessage``. Options come from the query string, which static/options.js
+reads before Python starts (the page styles itself from them); anything unknown or
 malformed is ignored, so a typo never breaks the page. Messages from the host are
 checked for their exact shape and otherwise dropped without a word: any page may post
 to a frame. See docs/embedding.md for the host's side.
@@ -13,9 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
 
 from digitpad.decide import DIGIT, decide
 from digitpad.pad import RASTER_HEIGHT, Stroke
@@ -33,12 +33,9 @@ THEMES = ("auto", "light", "dark")
 NUMBER, ONE_DIGIT = "number", "digit"
 MODES = (NUMBER, ONE_DIGIT)
 
-TRUE = ("", "1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off")
-DEFAULT_PORTS = {"http": 80, "https": 443}
-# A host as browsers write it in an origin: ASCII labels (IDNs in punycode) or an IPv6
-# address; anything else would make postMessage throw on the target origin.
-HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.?|[0-9a-f:.]*:[0-9a-f:.]*")
+# An origin as static/options.js writes it (the browser's URL.origin): scheme and host,
+# perhaps a port, and nothing after them.
+ORIGIN = re.compile(r"https?://[^\s/?#@]+")
 
 
 @dataclass(frozen=True)
@@ -53,66 +50,26 @@ class Options:
     messages: bool = True  # False when ``origin`` was given but is not an origin: talk to nobody
 
 
-def parse_options(query: str) -> Options:
-    """Options from a query string such as ``location.search`` ("?embed&bars=0").
-
-    The first value of a repeated key counts, as with URLSearchParams.get; names are
-    case-sensitive, values are not. An invalid value keeps the default, except for
-    ``origin``: a host that asked to be the only one heard and misspelt its origin gets
-    a pad that talks to no one, not one that talks to everyone.
-    """
-    given: dict[str, str] = {}
-    for key, value in parse_qsl(query.removeprefix("?"), keep_blank_values=True):
-        given.setdefault(key, value)
-    options = {}
-    for key in ("embed", "bars"):
-        if key in given:
-            flag = _flag(given[key])
-            if flag is not None:
-                options[key] = flag
-    theme = given.get("theme", "").lower()
-    if theme in THEMES:
-        options["theme"] = theme
-    mode = given.get("mode", "").lower()
-    if mode in MODES:
-        options["mode"] = mode
-    if "origin" in given:
-        origin = normalize_origin(given["origin"])
-        if origin is None:
-            options["messages"] = False
-        else:
-            options["origin"] = origin
-    return Options(**options)
-
-
-def _flag(value: str) -> bool | None:
-    value = value.lower()
-    return True if value in TRUE else False if value in FALSE else None
-
-
-def normalize_origin(text: str) -> str | None:
-    """``text`` as the browser writes ``event.origin`` ("https://course.example.org"),
-    or None when it is not an http(s) origin. "*" stays "*"."""
-    if text == "*":
-        return "*"
-    try:
-        parts = urlsplit(text.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    host = parts.hostname
-    if scheme not in DEFAULT_PORTS or not host or not HOST.fullmatch(host):
-        return None
-    if parts.username is not None or parts.password is not None:
-        return None
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    if port is None or port == DEFAULT_PORTS[scheme]:
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
+def options_from(given: object) -> Options:
+    """Options from what static/options.js read from the URL (window.digitpad.options,
+    as a dict). A field that is missing, or of the wrong type or value, keeps its
+    default, so a damaged object never breaks the page; but a damaged ``origin``, like
+    a misspelt one, means talking to no one rather than to everyone."""
+    if not isinstance(given, Mapping):
+        return Options()
+    fields = {}
+    for name in ("embed", "bars", "messages"):
+        if type(given.get(name)) is bool:
+            fields[name] = given[name]
+    for name, choices in (("theme", THEMES), ("mode", MODES)):
+        if type(given.get(name)) is str and given[name] in choices:
+            fields[name] = given[name]
+    origin = given.get("origin")
+    if type(origin) is str and (origin == "*" or ORIGIN.fullmatch(origin)):
+        fields["origin"] = origin
+    elif "origin" in given:
+        fields["messages"] = False
+    return Options(**fields)
 
 
 def accepts(options: Options, origin: str) -> bool:

@@ -6,18 +6,16 @@
 
 import { Pad } from "./pad.js";
 import { downloadCalibration, downloadModel, loadModel } from "./model.js";
+import { parseOptions } from "./options.js";
 
 // --- embedding (index.html?embed; see docs/embedding.md) -------------------------------
-// digitpad/embed.py reads every URL option; the ones that only style the page are also
-// set here, on <html>, before the pad takes its size and ink colour, so the layout does
-// not jump once Python has loaded. The same rules: the first value counts, any case.
-const query = new URLSearchParams(location.search);
-const option = (name) => query.get(name)?.toLowerCase();
-const [yes, no] = [["", "1", "true", "yes", "on"], ["0", "false", "no", "off"]];
-const flag = (name) => (yes.includes(option(name)) ? true : no.includes(option(name)) ? false : null);
-if (flag("embed") === true) document.documentElement.dataset.embed = "";
-if (flag("bars") === false) document.documentElement.dataset.bars = "0";
-if (["light", "dark"].includes(option("theme"))) document.documentElement.dataset.theme = option("theme");
+// The options that only style the page are set here, on <html>, before the pad takes its
+// size and ink colour, so the layout does not jump once Python has loaded; Python reads
+// the rest from window.digitpad.options.
+const options = parseOptions(location.search);
+if (options.embed) document.documentElement.dataset.embed = "";
+if (!options.bars) document.documentElement.dataset.bars = "0";
+if (options.theme !== "auto") document.documentElement.dataset.theme = options.theme;
 
 // Python decides what to tell the host page and which of its messages to obey; this only
 // carries them, since Python cannot safely hold a window of another origin.
@@ -202,6 +200,8 @@ showProgress();
 window.digitpad = {
   pad,
   host,
+  /** The URL options (static/options.js): {embed, bars, theme, mode, origin, messages}. */
+  options,
   modelReady,
   /** model/calibration.json's text, or null. */
   calibration,

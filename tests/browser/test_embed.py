@@ -6,7 +6,6 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from digitpad.embed import parse_options
 from tests.browser import helpers
 
 EXAMPLE = helpers.ROOT / "examples" / "notebook-site"
@@ -221,31 +220,26 @@ def test_works_where_service_workers_are_off_limits(browser):
             context.close()
 
 
-QUERIES = [
-    "?embed&bars=0&theme=dark",
-    "?embed=1&bars=false&theme=LIGHT",
-    "?bars=0&bars=1&embed=no",
-    "?theme=purple&bars=maybe&embed=2",
-    "?embed=&theme=auto",
-    "?from=home-screen",
-]
+# What static/app.js sets on <html> for each query, before Python loads.
+STYLED = {
+    "?embed&bars=0&theme=dark": {"embed": "", "bars": "0", "theme": "dark"},
+    "?embed=1&bars=false&theme=LIGHT": {"embed": "", "bars": "0", "theme": "light"},
+    "?bars=0&bars=1&embed=no": {"bars": "0"},
+    "?theme=purple&bars=maybe&embed=2": {},
+    "?embed=&theme=auto&mode=digit": {"embed": ""},
+    "?from=home-screen": {},
+}
 
 
-def test_the_early_styling_options_agree_with_python(new_context, site):
-    """static/app.js styles the page from the URL before Python loads: the same rules."""
+def test_the_page_styles_itself_from_its_options_before_python(new_context, site):
+    """static/app.js styles the page from the URL before Python loads, and hands Python
+    the very options it styled from."""
     page = new_context(site).new_page()
-    for query in QUERIES:
+    for query, styled in STYLED.items():
         page.goto(site + "index.html" + query, wait_until="domcontentloaded")
-        shown = page.evaluate("({...document.documentElement.dataset})")
-        options = parse_options(query)
-        expected = {}
-        if options.embed:
-            expected["embed"] = ""
-        if not options.bars:
-            expected["bars"] = "0"
-        if options.theme != "auto":
-            expected["theme"] = options.theme
-        assert shown == expected, query
+        assert page.evaluate("({...document.documentElement.dataset})") == styled, query
+        parsed = page.evaluate("async () => (await import('./static/options.js')).parseOptions(location.search)")
+        assert page.evaluate("digitpad.options") == parsed, query
 
 
 def test_embed_options_bars_and_theme(new_context, site):
