@@ -23,6 +23,8 @@ from digitpad.images import NoInkError, ink_raster
 from digitpad.network import ModelError, Network
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
 from digitpad.preprocess import SIZE, prepare
+from digitpad.reader import Reader
+from digitpad.render import rasterize
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "model"
 
@@ -91,10 +93,12 @@ def predict(image, model_dir: str | os.PathLike | None = None) -> Prediction:
 
     ``image`` is a file path, a Pillow image or a numpy array (see
     ``digitpad.images.ink_raster``); dark ink on light paper, light on dark and
-    transparent canvas exports all work. Each digit's ``box`` is its ink in the image. Raises ``digitpad.images.ImageError`` for an
-    unreadable or blank image, ``digitpad.network.ModelError`` for a missing model.
+    transparent canvas exports all work. Each digit's ``box`` is its ink in the image.
+    Raises ``digitpad.images.ImageError`` for an unreadable or blank image,
+    ``digitpad.network.ModelError`` for a missing model.
     """
     network = load_network(model_dir)
+    calibration = load_calibration(model_dir)
     ink = ink_raster(image)
     height, _ = ink.shape
     inputs, boxes = [], []
@@ -109,7 +113,10 @@ def predict(image, model_dir: str | os.PathLike | None = None) -> Prediction:
     if not inputs:
         raise NoInkError("no ink found: the image is blank")
     batch = np.asarray(inputs, dtype=np.float32).reshape(-1, SIZE, SIZE, 1)
-    return _prediction(batch, network.predict(batch), boxes, load_calibration(model_dir))
+    probabilities = network.predict(batch)
+    # A picture has no strokes, so only the probabilities count for the verdicts.
+    verdicts = [decide.decide(tuple(map(float, p)), None, calibration) for p in probabilities]
+    return _prediction(batch[:, :, :, 0], probabilities, verdicts, boxes)
 
 
 def predict_strokes(
@@ -117,23 +124,35 @@ def predict_strokes(
     model_dir: str | os.PathLike | None = None,
     width: int | None = None,
     height: int = RASTER_HEIGHT,
-    brush: float = BRUSH_WIDTH,
+    one_digit: bool = False,
 ) -> Prediction:
     """Read pen strokes (lists of (x, y) pad raster points) exactly as the page does:
-    the page's ``Reader`` groups them into digits, ``render.rasterize`` stands in for
-    the canvas and the numpy network for TensorFlow.js.
+    with the page's ``Reader`` and the model's calibration, ``render.rasterize``
+    standing in for the canvas and the numpy network for TensorFlow.js.
 
     ``width`` is the pad's width in raster pixels; by default it is just wide enough.
+    ``one_digit`` reads all of the ink as one digit, as the page's ``?mode=digit``.
     Each digit's ``box`` is the area of the pad rasterized for it, as on the page.
     """
-    from digitpad.reader import Reader
-    from digitpad.render import rasterize
-
-    network = load_network(model_dir)
     strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
     if width is None:
         right = max((x for stroke in strokes for x, _ in stroke), default=0.0)
-        width = max(1, int(np.ceil(right + brush)))
+        width = max(1, int(np.ceil(right + BRUSH_WIDTH)))
+    reading = stroke_reader(strokes, model_dir, one_digit).read(strokes, width, height)
+    if reading.empty:
+        raise NoInkError("no ink: the strokes draw nothing on the pad")
+    digits = reading.digits
+    pixels = np.asarray([d.pixels for d in digits], np.float32).reshape(-1, SIZE, SIZE)
+    return _prediction(pixels, [d.probabilities for d in digits], [d.verdict for d in digits],
+                       [d.box for d in digits])
+
+
+def stroke_reader(strokes: list[Stroke], model_dir: str | os.PathLike | None = None,
+                  one_digit: bool = False) -> Reader:
+    """The page's ``Reader`` for these strokes under CPython: ``render.rasterize`` draws
+    them as the canvas does, the numpy network classifies, and the model's calibration
+    decides the verdicts."""
+    network = load_network(model_dir)
 
     def raster(indices, x0, y0, w, h, brush):
         moved = [[(x - x0, y - y0) for x, y in strokes[i]] for i in indices]
@@ -142,14 +161,7 @@ def predict_strokes(
     def classify(batch):
         return network.predict(np.asarray(batch, np.float32).reshape(-1, SIZE, SIZE, 1))
 
-    reading = Reader(raster, classify, brush).read(strokes, width, height)
-    if reading.empty:
-        raise NoInkError("no ink: the strokes draw nothing on the pad")
-    batch = np.asarray([d.pixels for d in reading.digits], np.float32).reshape(-1, SIZE, SIZE, 1)
-    probabilities = np.asarray([d.probabilities for d in reading.digits], np.float32)
-    drawn = [[strokes[i] for i in d.strokes] for d in reading.digits]
-    return _prediction(batch, probabilities, [d.box for d in reading.digits],
-                       load_calibration(model_dir), drawn, brush)
+    return Reader(raster, classify, calibration=load_calibration(model_dir), one_digit=one_digit)
 
 
 def load_network(model_dir: str | os.PathLike | None = None) -> Network:
@@ -246,14 +258,13 @@ def _ink_height(ink: np.ndarray) -> int:
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
 
 
-def _prediction(batch, probabilities, boxes, calibration, strokes=None, brush=BRUSH_WIDTH):
+def _prediction(pixels, probabilities, verdicts, boxes) -> Prediction:
     digits = []
-    for k, (pixels, p, box) in enumerate(zip(batch, np.asarray(probabilities, np.float64), boxes)):
+    for image, p, verdict, box in zip(pixels, np.asarray(probabilities, np.float64), verdicts, boxes):
         digit = int(p.argmax())
         probs = tuple(float(v) for v in p)
-        verdict = decide.decide(probs, strokes[k] if strokes else None, calibration, brush)
         digits.append(DigitPrediction(
-            digit, probs[digit], probs, verdict, tuple(int(v) for v in box), pixels[:, :, 0]
+            digit, probs[digit], probs, verdict, tuple(int(v) for v in box), image
         ))
     text = "".join(str(d.digit) for d in digits)
     confidence = float(np.prod([d.confidence for d in digits]))

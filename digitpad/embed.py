@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from digitpad.decide import DIGIT, decide
-from digitpad.pad import RASTER_HEIGHT, Stroke
-from digitpad.preprocess import prepare
-from digitpad.reader import CLASSES, EMPTY, Digit, Reader, Reading, raster_box
+from digitpad.decide import DIGIT
+from digitpad.reader import Reading
 
 PREFIX = "digitpad:"
 PREDICTION = PREFIX + "prediction"
@@ -121,31 +119,3 @@ def prediction_message(reading: Reading, options: Options) -> dict:
 
 def _round(p: float) -> float:
     return round(float(p), 6)
-
-
-def read_as_one_digit(
-    reader: Reader, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT
-) -> Reading:
-    """Read the whole drawing as a single digit with ``reader``'s raster, classifier,
-    brush and calibration: mode=digit, for questions whose answer is one digit, where
-    a digit drawn in pieces must never read as two."""
-    strokes = list(strokes)
-    indices = [i for i, stroke in enumerate(strokes) if stroke]
-    box = raster_box(strokes, indices, width, height, reader.brush)
-    if box is None:
-        return EMPTY
-    x0, y0, x1, y1 = box
-    alpha = reader.raster(indices, x0, y0, x1 - x0, y1 - y0, reader.brush)
-    prepared = prepare(alpha, x1 - x0, y1 - y0)
-    if prepared is None:
-        return EMPTY
-    (answer,) = reader.classify([prepared.pixels])
-    probabilities = tuple(float(p) for p in answer)
-    if len(probabilities) != CLASSES:
-        raise ValueError(
-            f"the classifier must give {CLASSES} probabilities, gave {len(probabilities)}"
-        )
-    value = max(range(CLASSES), key=probabilities.__getitem__)
-    verdict = decide(probabilities, [strokes[i] for i in indices], reader.calibration, reader.brush)
-    pixels = tuple(prepared.pixels)
-    return Reading((Digit(value, probabilities, pixels, tuple(indices), box, verdict),), 0)

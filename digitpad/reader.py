@@ -5,7 +5,13 @@ Strokes are grouped into digits by where they sit (``segment.group_strokes``); a
 whose ink is a number written in one go is cut at its waists (``segment.split_wide``)
 and read as pieces when that reads better than the whole (``decide.prefer_parts``).
 Each digit gets a verdict (``decide.decide``): a digit, unsure between two, or not a
-digit at all.
+digit at all. In one-digit mode all of the ink is one digit, never cut: the answer to
+a question whose answer is a single digit, where a digit drawn in pieces must not read
+as two.
+
+This is the one way a drawing is read: the page, its embedded mode, the live reads
+while a stroke grows (``digitpad.live``), ``digitpad.predict_strokes`` and the figures
+``train/calibrate.py`` reports all go through ``Reader``.
 
 The reader does not know where pixels or probabilities come from. In the browser the
 raster function is the pad's canvas and the classifier is TensorFlow.js; under CPython
@@ -19,7 +25,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from digitpad.decide import Verdict, decide, prefer_parts
+from digitpad.decide import CLASSES, Verdict, decide, prefer_parts
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
 from digitpad.preprocess import Prepared, prepare
 from digitpad.segment import crop_columns, digit_height, group_strokes, split_wide
@@ -32,7 +38,6 @@ Classify = Callable[[list[Sequence[float]]], Sequence[Sequence[float]]]
 # group(strokes, brush) -> stroke indices of each digit, left to right.
 Group = Callable[[list[Stroke], float], list[list[int]]]
 
-CLASSES = 10
 CACHE_SIZE = 64
 
 
@@ -128,15 +133,22 @@ class Reader:
         self,
         raster: Raster,
         classify: Classify,
+        *,
+        calibration: Mapping | None,
+        one_digit: bool = False,
         brush: float = BRUSH_WIDTH,
         group: Group = group_strokes,
-        calibration: Mapping | None = None,
     ):
+        """``calibration`` is the model's (``model/calibration.json``, parsed), which
+        decides the verdicts and so which groups are cut: it has no default, so that no
+        caller reads with other thresholds than the page by leaving it out. None means
+        the plain thresholds of a model that has no calibration."""
         self.raster = raster
         self.classify = classify
+        self.calibration = calibration
+        self.one_digit = one_digit
         self.brush = brush
-        self.group = group
-        self.calibration = calibration  # model/calibration.json for decide; None: defaults
+        self.group = _all_ink if one_digit else group
         self._cache: dict[tuple, tuple[_Part, list[_Part]]] = {}
 
     def read(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Reading:
@@ -154,7 +166,7 @@ class Reader:
         found = []  # (indices, cache key, (whole, pieces))
         if groups:
             # Cutting a group depends on how tall the writing is, so that is part of the key.
-            tall = round(digit_height(strokes, groups, self.brush), 1)
+            tall = 0.0 if self.one_digit else round(digit_height(strokes, groups, self.brush), 1)
             for indices in groups:
                 box = raster_box(strokes, indices, width, height, self.brush)
                 if box is None:
@@ -223,7 +235,7 @@ class Reader:
             return None
         whole = _Part(prepared, box)
         pieces = []
-        columns = split_wide(alpha, w, h, tall, self.brush)
+        columns = [] if self.one_digit else split_wide(alpha, w, h, tall, self.brush)
         if len(columns) > 1:
             for a, b in columns:
                 piece = prepare(crop_columns(alpha, w, h, a, b), b - a, h)
@@ -245,6 +257,12 @@ class Reader:
         self._cache[key] = read
         while len(self._cache) > CACHE_SIZE:
             del self._cache[next(iter(self._cache))]
+
+
+def _all_ink(strokes: list[Stroke], brush: float) -> list[list[int]]:
+    """One-digit mode's grouping: every stroke with ink in one digit."""
+    indices = [i for i, stroke in enumerate(strokes) if stroke]
+    return [indices] if indices else []
 
 
 class _Part:

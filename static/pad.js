@@ -19,8 +19,6 @@ export class Pad {
   #size = { width: 0, height: 0 }; // the canvas's CSS size, kept by #resize
   #frame = 0; // pending requestAnimationFrame id
   #changing = null; // called while a stroke grows, as often as the machine affords
-  #liveReadStart = -Infinity;
-  #liveReadMs = 0; // how long the last live read took, its steps together
   #liveStep = 0; // the timer of a live read's next step
   #committed = null; // called when a stroke ends, or on clear and undo
   #ink = "#000";
@@ -113,9 +111,11 @@ export class Pad {
   }
 
   /**
-   * fn() while a stroke is being drawn, at most once per animation frame. A read may
-   * come in steps: while fn() returns true, the pad calls it again in a task of its
-   * own, and a pen lift in between ends the read (onCommitted's fn reads instead).
+   * fn() while a stroke is being drawn, at most once per animation frame, one step of
+   * a live read each time (digitpad/live.py decides what each step does). fn()
+   * returns "task" to be called again in a task of its own, "frame" to be called at
+   * the next frame even without new ink, or "" when it is done; a pen lift in between
+   * cancels the next step (onCommitted's fn reads instead).
    */
   onChanging(fn) {
     this.#changing = fn;
@@ -208,35 +208,25 @@ export class Pad {
     this.#current = null;
   }
 
-  // One frame per burst of pointer events: add the new ink, then let the reader look.
-  // A live read starts at every such frame, unless the last one took more than two
-  // thirds of the time since, so reading leaves at least a third of the main thread to
-  // the rest; then a later frame reads. A pen that stops before it lifts so lifts on
-  // ink already read, and the page shows that reading again at once (digitpad/page.py).
-  // The read comes in steps, each a task of its own: a pen lifting while a live read
-  // runs waits for the step under way, not the whole read.
+  // One frame per burst of pointer events: add the new ink, then let the reader take
+  // a step. Its steps run each in a task of their own, so a pen lifting while a live
+  // read runs waits for the step under way, not the whole read; a frame that comes
+  // while a step is due waits for the next frame.
   #schedule() {
     if (this.#frame) return;
-    this.#frame = requestAnimationFrame((now) => {
+    this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
       if (!this.#current) return;
       this.#inkTail(this.#current);
-      if (!this.#changing) return;
-      if (this.#liveStep || now - this.#liveReadStart < 1.5 * this.#liveReadMs) {
-        this.#schedule();
-        return;
-      }
-      this.#liveReadStart = performance.now();
-      this.#liveReadMs = 0;
-      this.#readLive();
+      if (this.#liveStep) this.#schedule();
+      else if (this.#changing) this.#readLive();
     });
   }
 
   #readLive() {
-    const start = performance.now();
-    const more = this.#changing();
-    this.#liveReadMs += performance.now() - start;
-    this.#liveStep = more ? setTimeout(() => { this.#liveStep = 0; this.#readLive(); }) : 0;
+    const next = this.#changing();
+    if (next === "task") this.#liveStep = setTimeout(() => { this.#liveStep = 0; this.#readLive(); });
+    else if (next === "frame") this.#schedule();
   }
 
   #stopLiveRead() {

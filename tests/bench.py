@@ -153,6 +153,7 @@ INSTRUMENT = r"""
 import json
 from time import perf_counter
 import digitpad.reader as _reader
+import digitpad.display as _display
 import digitpad.page as _page
 
 _bench_calls = []
@@ -178,8 +179,8 @@ _reader.decide = _timed("decide", _reader.decide)
 _reader.Reader.prepare = _timed("draft", _reader.Reader.prepare)
 _reader.Reader.finish = _timed("finish", _reader.Reader.finish)
 _page.current_strokes = _timed("strokes", _page.current_strokes)
-_page.describe = _timed("describe", _page.describe)
-_page.Page.show = _timed("show", _page.Page.show)
+_display.describe = _timed("describe", _display.describe)
+_display.Display.show = _timed("show", _display.Display.show)
 `);
 }
 """

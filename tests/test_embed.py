@@ -155,7 +155,7 @@ def test_only_plain_dicts_count():
 
 
 def read(strokes):
-    return Reader(numpy_raster(strokes), InkClassifier()).read(strokes, WIDTH)
+    return Reader(numpy_raster(strokes), InkClassifier(), calibration=None).read(strokes, WIDTH)
 
 
 def test_a_prediction_message():
@@ -189,36 +189,3 @@ def test_an_empty_pad_says_so():
 
 def test_ready_message():
     assert embed.ready_message(Options(mode="digit")) == {"type": "digitpad:ready", "mode": "digit"}
-
-
-# --- mode=digit ----------------------------------------------------------------------------
-
-
-def test_one_digit_mode_reads_everything_as_one_digit():
-    strokes = [bar(100), bar(300)]
-    assert len(read(strokes).digits) == 2
-    classify = InkClassifier()
-    reader = Reader(numpy_raster(strokes), classify)
-    reading = embed.read_as_one_digit(reader, strokes, WIDTH)
-    assert len(reading.digits) == 1 and reading.focus == 0
-    assert reading.digits[0].strokes == (0, 1)
-    assert classify.batches == [1]
-
-
-def test_one_digit_mode_prepares_a_digit_as_the_reader_does():
-    strokes = [circle(300, 140, 80), bar(300, 30, 250)]
-    whole = read(strokes)
-    reader = Reader(numpy_raster(strokes), InkClassifier())
-    one = embed.read_as_one_digit(reader, strokes, WIDTH)
-    assert len(whole.digits) == 1
-    assert one.digits[0].pixels == whole.digits[0].pixels
-    assert one.digits[0].box == whole.digits[0].box
-    assert one.digits[0].verdict == whole.digits[0].verdict
-
-
-def test_one_digit_mode_of_nothing_is_empty():
-    reader = Reader(numpy_raster([]), InkClassifier())
-    assert embed.read_as_one_digit(reader, [], WIDTH) is EMPTY
-    off_pad = [[(-500, -500), (-490, -500)]]
-    reader = Reader(numpy_raster(off_pad), InkClassifier())
-    assert embed.read_as_one_digit(reader, off_pad, WIDTH) is EMPTY

@@ -51,7 +51,7 @@ class InkClassifier:
 
 def read(strokes, classify=None, width=WIDTH):
     classify = classify or InkClassifier()
-    return Reader(numpy_raster(strokes), classify).read(strokes, width)
+    return Reader(numpy_raster(strokes), classify, calibration=None).read(strokes, width)
 
 
 def test_empty_pad_reads_nothing():
@@ -86,7 +86,7 @@ def test_digits_read_left_to_right_in_one_batch():
 def test_digits_already_read_are_not_classified_again():
     strokes = [bar(100), circle(300, 140)]
     classify = InkClassifier()
-    reader = Reader(numpy_raster(strokes), classify)
+    reader = Reader(numpy_raster(strokes), classify, calibration=None)
     first = reader.read(strokes, WIDTH)
     assert reader.read(strokes, WIDTH) == first
     assert classify.batches == [2]
@@ -99,7 +99,7 @@ def test_digits_already_read_are_not_classified_again():
 def test_a_stroke_changes_only_its_own_digit():
     strokes = [bar(100), [(280, 100), (330, 100)]]
     classify = InkClassifier()
-    reader = Reader(numpy_raster(strokes), classify)
+    reader = Reader(numpy_raster(strokes), classify, calibration=None)
     reader.read(strokes, WIDTH)
     strokes[1] = circle(300, 140)  # the stroke grew into a ring
     reader.raster = numpy_raster(strokes)
@@ -112,7 +112,7 @@ def test_a_read_in_two_halves_is_the_same_read():
     # classifies and decides; a draft that is dropped leaves the reader as it was.
     strokes = [bar(100), circle(300, 140)]
     classify = InkClassifier()
-    reader = Reader(numpy_raster(strokes), classify)
+    reader = Reader(numpy_raster(strokes), classify, calibration=None)
     draft = reader.prepare(strokes, WIDTH)
     assert classify.batches == []
     reader.prepare(strokes[:1], WIDTH)  # dropped
@@ -133,7 +133,7 @@ def test_a_dot_is_a_digit():
 def test_grouping_can_be_chosen():
     strokes = [bar(100), bar(300)]
     classify = InkClassifier()
-    reader = Reader(numpy_raster(strokes), classify, group=lambda s, brush: [[0, 1]])
+    reader = Reader(numpy_raster(strokes), classify, calibration=None, group=lambda s, brush: [[0, 1]])
     reading = reader.read(strokes, WIDTH)
     assert len(reading.digits) == 1 and reading.digits[0].strokes == (0, 1)
 
@@ -245,3 +245,51 @@ def test_the_view_shows_calibrated_probabilities():
     view = describe(reading)
     assert view.confidence == pytest.approx(digit.verdict.confidence)
     assert [b.p for b in view.bars] == pytest.approx(digit.verdict.probabilities)
+
+
+# --- one-digit mode ------------------------------------------------------------------
+
+
+def one_digit(strokes, classify=None):
+    reader = Reader(numpy_raster(strokes), classify or InkClassifier(), calibration=None, one_digit=True)
+    return reader.read(strokes, WIDTH)
+
+
+def test_one_digit_mode_reads_all_the_ink_as_one_digit():
+    strokes = [bar(100), bar(300)]
+    assert len(read(strokes).digits) == 2
+    classify = InkClassifier()
+    reading = one_digit(strokes, classify)
+    assert len(reading.digits) == 1 and reading.focus == 0
+    assert reading.digits[0].strokes == (0, 1)
+    assert classify.batches == [1]
+
+
+def test_one_digit_mode_never_cuts_a_number_written_in_one_go():
+    zigzag = [(100 + 4 * k, 60 + (160 if (k // 10) % 2 else 0) * ((k % 10) / 10)) for k in range(80)]
+    strokes = [circle(160, 140, 70) + circle(330, 140, 70) + circle(500, 140, 70), zigzag]
+    assert len(read(strokes).digits) >= 2
+    classify = InkClassifier()
+    assert len(one_digit(strokes, classify).digits) == 1
+    assert classify.batches == [1]
+
+
+def test_one_digit_mode_prepares_a_digit_as_number_mode_does():
+    strokes = [circle(300, 140, 80), bar(300, 30, 250)]
+    whole = read(strokes)
+    one = one_digit(strokes)
+    assert len(whole.digits) == 1
+    assert one.digits[0].pixels == whole.digits[0].pixels
+    assert one.digits[0].box == whole.digits[0].box
+    assert one.digits[0].verdict == whole.digits[0].verdict
+
+
+def test_one_digit_mode_of_nothing_is_empty():
+    assert one_digit([]) is EMPTY
+    assert one_digit([[], []]) is EMPTY
+    assert one_digit([[(-500, -500), (-490, -500)]]) is EMPTY
+
+
+def test_the_calibration_cannot_be_left_out():
+    with pytest.raises(TypeError):
+        Reader(numpy_raster([]), InkClassifier())

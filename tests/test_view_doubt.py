@@ -94,7 +94,7 @@ def test_ordinal(i, word):
 
 def test_each_digit_keeps_how_it_was_prepared():
     strokes = [bar(120), circle(470, 140)]
-    reading = Reader(numpy_raster(strokes), InkClassifier()).read(strokes, WIDTH)
+    reading = Reader(numpy_raster(strokes), InkClassifier(), calibration=None).read(strokes, WIDTH)
     for digit in reading.digits:
         assert digit.prepared is not None
         assert tuple(digit.prepared.pixels) == digit.pixels

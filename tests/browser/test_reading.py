@@ -108,7 +108,7 @@ def test_the_network_sees_what_the_python_pipeline_makes(pad):
             helpers.clear(pad)
         helpers.draw(pad, helpers.centered(sample, width))
         strokes = [[tuple(p) for p in s] for s in pad.evaluate("digitpad.pad.strokes()")]
-        reading = Reader(numpy_raster(strokes), lambda batch: [[0.1] * 10 for _ in batch]).read(
+        reading = Reader(numpy_raster(strokes), lambda batch: [[0.1] * 10 for _ in batch], calibration=None).read(
             strokes, width
         )
         for digit in reading.digits:
