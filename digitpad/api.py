@@ -138,7 +138,8 @@ def predict_strokes(
     if width is None:
         right = max((x for stroke in strokes for x, _ in stroke), default=0.0)
         width = max(1, int(np.ceil(right + BRUSH_WIDTH)))
-    reading = stroke_reader(strokes, model_dir, one_digit).read(strokes, width, height)
+    reader = stroke_reader(strokes, load_network(model_dir), load_calibration(model_dir), one_digit)
+    reading = reader.read(strokes, width, height)
     if reading.empty:
         raise NoInkError("no ink: the strokes draw nothing on the pad")
     digits = reading.digits
@@ -147,12 +148,10 @@ def predict_strokes(
                        [d.box for d in digits])
 
 
-def stroke_reader(strokes: list[Stroke], model_dir: str | os.PathLike | None = None,
+def stroke_reader(strokes: list[Stroke], network: Network, calibration: dict | None,
                   one_digit: bool = False) -> Reader:
     """The page's ``Reader`` for these strokes under CPython: ``render.rasterize`` draws
-    them as the canvas does, the numpy network classifies, and the model's calibration
-    decides the verdicts."""
-    network = load_network(model_dir)
+    them as the canvas does, ``network`` classifies, ``calibration`` decides."""
 
     def raster(indices, x0, y0, w, h, brush):
         moved = [[(x - x0, y - y0) for x, y in strokes[i]] for i in indices]
@@ -161,7 +160,7 @@ def stroke_reader(strokes: list[Stroke], model_dir: str | os.PathLike | None = N
     def classify(batch):
         return network.predict(np.asarray(batch, np.float32).reshape(-1, SIZE, SIZE, 1))
 
-    return Reader(raster, classify, calibration=load_calibration(model_dir), one_digit=one_digit)
+    return Reader(raster, classify, calibration=calibration, one_digit=one_digit)
 
 
 def load_network(model_dir: str | os.PathLike | None = None) -> Network:

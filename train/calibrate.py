@@ -9,7 +9,7 @@ scribbles: a temperature that makes the softmax honest, a small logistic model t
 scribbles from digits, and two thresholds. It then reports, on the held-out writers and
 scribbles from another seed, how many real digits get flagged and how many scribbles
 do, and how often whole numbers written by held-out writers are read exactly, going
-through ``digitpad.segment`` as the page does. Parameters and figures go to
+through the page's own ``digitpad.reader.Reader``. Parameters and figures go to
 ``<model>/calibration.json``, which ``digitpad.decide`` reads.
 """
 
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from digitpad import decide, network, segment
+from digitpad.api import stroke_reader
 from train import pendigits, scribbles
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT
 from digitpad.preprocess import SIZE, prepare
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     calibration["unsure_margin"] = float(np.quantile(kept, UNSURE_BUDGET)) if len(kept) else math.log(2)
 
     report = measure(calibration, held, junk_test, [k for k, _ in junk_report])
-    report.update(read_numbers(classify, calibration, samples, args.numbers))
+    report.update(read_numbers(net, calibration, samples, args.numbers))
     report["seconds"] = round(time.perf_counter() - started, 1)
     calibration["report"] = report
     calibration["fitted_on"] = {
@@ -246,60 +247,28 @@ def measure(calibration: dict, held: dict, junk: dict, kinds: list[str]) -> dict
     }
 
 
-def read_numbers(classify, calibration: dict, samples, count: int) -> dict:
-    """Three-digit numbers written by held-out writers with ordinary spacing, read as the
-    page reads them: group the strokes, cut wide groups, classify every piece."""
+def read_numbers(net, calibration: dict, samples, count: int) -> dict:
+    """Three-digit numbers written by held-out writers with ordinary spacing, read by the
+    page's ``Reader`` with this calibration: grouped, cut where a group is wide, each
+    digit classified and decided, as on the page."""
     by_writer: dict[int, list[pendigits.Sample]] = {}
     for s in pendigits.by_writers(samples, pendigits.HELD_OUT_WRITERS):
         by_writer.setdefault(s.writer, []).append(s)
     rng = random.Random(REPORT_SEED)
-    numbers, pixels = [], []  # every image goes in one batch; numbers keep their indices
-    partitioned = 0
+    partitioned = exact = 0
     for _ in range(count):
         pool = by_writer[rng.choice(sorted(by_writer))]
         chosen = [rng.choice(pool) for _ in range(3)]
         strokes, truth = pendigits.written_number(chosen, rng)
-        groups = segment.group_strokes(strokes)
-        partitioned += groups == truth
-        height = segment.digit_height(strokes, groups)
-        read = []
-        for group in groups:
-            mine = [strokes[i] for i in group]
-            whole, pieces = _group_images(mine, height)
-            pixels += [whole, *pieces]
-            read.append((mine, len(pixels) - len(pieces) - 1, len(pieces)))
-        numbers.append(("".join(str(s.label) for s in chosen), read))
-    probabilities = classify(pixels)
-    exact = 0
-    for text, read in numbers:
-        digits = ""
-        for mine, at, pieces in read:
-            whole = decide.decide(probabilities[at], mine, calibration)
-            parts = [decide.decide(p, None, calibration) for p in probabilities[at + 1 : at + 1 + pieces]]
-            if decide.prefer_parts(whole, parts):
-                digits += "".join(str(v.digit) for v in parts)
-            else:
-                digits += str(whole.digit)
-        exact += digits == text
+        partitioned += segment.group_strokes(strokes) == truth
+        width = math.ceil(max(x for stroke in strokes for x, _ in stroke) + BRUSH_WIDTH)
+        reader = stroke_reader(strokes, net, calibration)
+        exact += reader.read(strokes, width).text == "".join(str(s.label) for s in chosen)
     return {
         "numbers": count,
         "partition_accuracy": round(partitioned / count, 4),
         "number_accuracy": round(exact / count, 4),
     }
-
-
-def _group_images(strokes, digit_height: float) -> tuple[list[float], list[list[float]]]:
-    """The network input for a group read whole, and for its pieces if it is cut."""
-    alpha, width, height = _raster(strokes)
-    whole = prepare(alpha, width, height).pixels
-    ranges = segment.split_wide(alpha, width, height, digit_height, BRUSH_WIDTH)
-    if len(ranges) < 2:
-        return whole, []
-    pieces = [
-        prepare(segment.crop_columns(alpha, width, height, x0, x1), x1 - x0, height)
-        for x0, x1 in ranges
-    ]
-    return whole, [p.pixels for p in pieces] if all(pieces) else []
 
 
 def _print_report(calibration: dict, out: Path) -> None:
