@@ -2,9 +2,9 @@
 
 The page runs ``model/`` with TensorFlow.js; notebooks, scripts and the command line
 run the very same files here, so they read a drawing exactly as the page does without
-installing TensorFlow. Only the layers a small MNIST CNN uses are implemented; any
-other layer is refused by name when the model is loaded, not halfway through a
-prediction.
+installing TensorFlow. It runs the layers in ``LAYERS``, the same set, with the same
+options, as the page's ``static/model.js``; any other layer or option is refused by
+name when the model is loaded, not halfway through a prediction.
 
 Weights may be stored as float32, float16, or affine-quantized to uint8/uint16
 (``value = q * scale + min``), as the TensorFlow.js converter writes them.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -58,26 +58,67 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-def _activation(name: str | None, layer: str):
+# The one set of Keras layers digitpad runs, here and on the page (static/model.js),
+# with the same options: a chain of these, channels last. Anything else is refused when
+# the model is loaded, by both, so a model the command line reads is one the page reads.
+LAYERS = (
+    "Activation", "AveragePooling2D", "BatchNormalization", "Conv2D", "Dense", "Dropout",
+    "Flatten", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling2D", "InputLayer",
+    "MaxPooling2D", "ReLU", "Rescaling", "SpatialDropout2D",
+)
+_IDENTITY = ("Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout")  # train-time only
+
+
+class _Spec:
+    """One layer's name, kind and config, and the error for an option outside the set."""
+
+    def __init__(self, name: str, kind: str, config: dict):
+        self.name, self.kind, self.config = name, kind, config
+
+    def refuse(self, what: str, supported: str) -> ModelError:
+        return ModelError(
+            f"layer {self.name!r} ({self.kind}): {what} is not supported "
+            f"(supported: {supported}); rebuild the model with a supported option"
+        )
+
+    def choice(self, key: str, default, allowed: tuple):
+        value = self.config.get(key, default)
+        if isinstance(value, bool) != isinstance(allowed[0], bool) or value not in allowed:
+            raise self.refuse(f"{key} {value!r}", ", ".join(map(repr, allowed)))
+        return value
+
+    def number(self, key: str, default: float | None, optional: bool = False) -> float | None:
+        value = self.config.get(key, default)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.refuse(f"{key} {value!r}", "a number")
+        return float(value)
+
+    def pair(self, key: str, default) -> tuple[int, int]:
+        value = self.config.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value, value
+        if (isinstance(value, list) and len(value) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
+            return value[0], value[1]
+        raise self.refuse(f"{key} {value!r}", "a positive integer or two of them")
+
+
+def _activation(spec: _Spec):
     """The activation as ``f(x, fresh=False)``; ``fresh`` says x is a scratch array the
     caller just made, which ReLU may then overwrite instead of allocating another."""
-    name = name or "linear"
-    if name not in _ACTIVATIONS:
-        raise ModelError(
-            f"layer {layer!r}: activation {name!r} is not supported "
-            f"(supported: {', '.join(sorted(_ACTIVATIONS))})"
-        )
+    name = spec.config.get("activation") or "linear"
+    if not isinstance(name, str) or name not in _ACTIVATIONS:
+        raise spec.refuse(f"activation {name!r}", ", ".join(sorted(_ACTIVATIONS)))
     plain = _ACTIVATIONS[name]
     if name == "relu":
         return lambda x, fresh=False: _relu_in_place(x) if fresh else plain(x)
     return lambda x, fresh=False: plain(x)
 
 
-def _pair(value) -> tuple[int, int]:
-    if isinstance(value, int):
-        return value, value
-    a, b = value
-    return int(a), int(b)
+def _bias(spec: _Spec, weights: dict[str, np.ndarray]) -> np.ndarray | None:
+    return weights["bias"] if spec.choice("use_bias", True, (True, False)) else None
 
 
 def _same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -124,27 +165,27 @@ class _Layer:
     name: str
     kind: str
     run: Callable[[np.ndarray], np.ndarray]
-    inbound: list[str] = field(default_factory=list)
 
 
-def _check_channels_last(config: dict, name: str) -> None:
-    fmt = config.get("data_format", "channels_last")
-    if fmt != "channels_last":
-        raise ModelError(f"layer {name!r}: data_format {fmt!r} is not supported")
-
-
-def _conv2d(config: dict, weights: dict[str, np.ndarray], name: str):
-    _check_channels_last(config, name)
-    if _pair(config.get("dilation_rate", 1)) != (1, 1):
-        raise ModelError(f"layer {name!r}: dilated convolution is not supported")
-    if config.get("groups", 1) != 1:
-        raise ModelError(f"layer {name!r}: grouped convolution is not supported")
-    kernel = weights["kernel"]  # kh, kw, c_in, c_out
-    bias = weights.get("bias") if config.get("use_bias", True) else None
-    size, strides = _pair(config["kernel_size"]), _pair(config.get("strides", 1))
-    padding = config.get("padding", "valid")
-    act = _activation(config.get("activation"), name)
+def _conv2d(spec: _Spec, weights: dict[str, np.ndarray]):
+    strides, dilation = spec.pair("strides", 1), spec.pair("dilation_rate", 1)
+    if dilation != (1, 1) and strides != (1, 1):
+        # Keras and TensorFlow.js refuse the pair too.
+        raise spec.refuse(f"dilation_rate {list(dilation)} with strides {list(strides)}",
+                          "dilation_rate 1, or strides 1")
+    spec.choice("groups", 1, (1,))
+    padding = spec.choice("padding", "valid", ("valid", "same"))
+    act = _activation(spec)
+    kernel, bias = weights["kernel"], _bias(spec, weights)  # kernel: kh, kw, c_in, c_out
+    if dilation != (1, 1):
+        # A dilated kernel is a larger one with zeros between its taps.
+        kh, kw, c_in, c_out = kernel.shape
+        (dh, dw) = dilation
+        spread = np.zeros(((kh - 1) * dh + 1, (kw - 1) * dw + 1, c_in, c_out), np.float32)
+        spread[::dh, ::dw] = kernel
+        kernel = spread
     kh, kw, c_in, c_out = kernel.shape
+    size = (kh, kw)
     # Patch rows are ordered (kh, kw, c_in), the kernel's own order, so it reshapes flat.
     flat_kernel = kernel.reshape(kh * kw * c_in, c_out)
 
@@ -161,14 +202,11 @@ def _conv2d(config: dict, weights: dict[str, np.ndarray], name: str):
     return run
 
 
-def _pool2d(config: dict, name: str, average: bool):
-    _check_channels_last(config, name)
-    size = _pair(config.get("pool_size", 2))
-    strides = _pair(config.get("strides") or size)
-    padding = config.get("padding", "valid")
-    if padding == "same" and average:
-        # TF excludes the padding from the average; zero-padding would bias the edges.
-        raise ModelError(f"layer {name!r}: average pooling with 'same' padding is not supported")
+def _pool2d(spec: _Spec, average: bool):
+    size = spec.pair("pool_size", 2)
+    strides = spec.pair("strides", None) if spec.config.get("strides") is not None else size
+    # TF leaves the padding out of an average, which zero-padding would not.
+    padding = spec.choice("padding", "valid", ("valid",) if average else ("valid", "same"))
 
     def run(x: np.ndarray) -> np.ndarray:
         # Elementwise over the kh*kw shifted views: measured several times faster than
@@ -182,19 +220,16 @@ def _pool2d(config: dict, name: str, average: bool):
     return run
 
 
-def _batch_norm(config: dict, weights: dict[str, np.ndarray], name: str):
-    axis = config.get("axis", -1)
-    if isinstance(axis, list):
-        if len(axis) != 1:
-            raise ModelError(f"layer {name!r}: normalizing over several axes is not supported")
-        axis = axis[0]
-    if axis not in (-1, 3):
-        raise ModelError(f"layer {name!r}: normalizing axis {axis} is not supported")
+def _batch_norm(spec: _Spec, weights: dict[str, np.ndarray]):
+    axis = spec.config.get("axis", -1)
+    if axis not in (-1, 3, [-1], [3]):
+        raise spec.refuse(f"axis {axis!r}", "-1 or 3, the channels")
+    epsilon = spec.number("epsilon", 1e-3)
     mean, var = weights["moving_mean"], weights["moving_variance"]
-    gamma = weights.get("gamma", np.ones_like(mean)) if config.get("scale", True) else 1.0
-    beta = weights.get("beta", np.zeros_like(mean)) if config.get("center", True) else 0.0
+    gamma = weights["gamma"] if spec.choice("scale", True, (True, False)) else 1.0
+    beta = weights["beta"] if spec.choice("center", True, (True, False)) else 0.0
     # Folded into one multiply-add, as inference does.
-    mul = (gamma / np.sqrt(var + np.float32(config.get("epsilon", 1e-3)))).astype(np.float32)
+    mul = (gamma / np.sqrt(var + np.float32(epsilon))).astype(np.float32)
     add = (beta - mean * mul).astype(np.float32)
 
     def run(x: np.ndarray) -> np.ndarray:
@@ -205,13 +240,12 @@ def _batch_norm(config: dict, weights: dict[str, np.ndarray], name: str):
     return run
 
 
-def _dense(config: dict, weights: dict[str, np.ndarray], name: str):
-    kernel = weights["kernel"]
-    bias = weights.get("bias") if config.get("use_bias", True) else None
-    act = _activation(config.get("activation"), name)
+def _dense(spec: _Spec, weights: dict[str, np.ndarray]):
+    act = _activation(spec)
+    kernel, bias = weights["kernel"], _bias(spec, weights)
 
     def run(x: np.ndarray) -> np.ndarray:
-        y = x @ kernel
+        y = x @ kernel  # over the last axis, whatever the rank, as Keras does
         if bias is not None:
             y += bias
         return act(y, fresh=True)
@@ -219,50 +253,49 @@ def _dense(config: dict, weights: dict[str, np.ndarray], name: str):
     return run
 
 
-def _relu(config: dict, name: str):
-    top = config.get("max_value")
-    slope = float(config.get("negative_slope", 0.0) or 0.0)
-    threshold = float(config.get("threshold", 0.0) or 0.0)
-    if threshold != 0.0:
-        raise ModelError(f"layer {name!r}: ReLU with a threshold is not supported")
+def _relu(spec: _Spec):
+    if spec.number("threshold", 0.0) != 0.0:
+        raise spec.refuse(f"threshold {spec.config['threshold']!r}", "0")
+    top = spec.number("max_value", None, optional=True)
+    slope = spec.number("negative_slope", 0.0)
 
     def run(x: np.ndarray) -> np.ndarray:
-        y = np.where(x >= 0, x, x * slope) if slope else np.maximum(x, 0)
-        return np.minimum(y, top) if top is not None else y
+        y = np.where(x >= 0, x, x * np.float32(slope)) if slope else np.maximum(x, 0)
+        return np.minimum(y, np.float32(top)) if top is not None else y
 
     return run
 
 
-def _build_layer(kind: str, config: dict, weights: dict[str, np.ndarray], name: str):
-    if kind == "InputLayer":
+def _build_layer(spec: _Spec, weights: dict[str, np.ndarray]):
+    kind = spec.kind
+    if kind not in LAYERS:
+        raise ModelError(
+            f"layer {spec.name!r} is a {kind}, which this engine does not support "
+            f"(supported: {', '.join(LAYERS)}); rebuild the model from these layers"
+        )
+    if (spec.config.get("data_format") or "channels_last") != "channels_last":
+        raise spec.refuse(f"data_format {spec.config['data_format']!r}", "'channels_last'")
+    if kind == "InputLayer" or kind in _IDENTITY:
         return lambda x: x
     if kind == "Conv2D":
-        return _conv2d(config, weights, name)
+        return _conv2d(spec, weights)
     if kind == "BatchNormalization":
-        return _batch_norm(config, weights, name)
-    if kind == "MaxPooling2D":
-        return _pool2d(config, name, average=False)
-    if kind == "AveragePooling2D":
-        return _pool2d(config, name, average=True)
+        return _batch_norm(spec, weights)
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        return _pool2d(spec, average=kind == "AveragePooling2D")
     if kind == "GlobalAveragePooling2D":
-        _check_channels_last(config, name)
-        return lambda x: x.mean(axis=(1, 2))
-    if kind in ("Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout"):
-        return lambda x: x  # only active while training
+        keep = spec.choice("keepdims", False, (False, True))
+        return lambda x: x.mean(axis=(1, 2), keepdims=keep)
     if kind == "Flatten":
-        _check_channels_last(config, name)
         return lambda x: x.reshape(len(x), -1)
     if kind == "Dense":
-        return _dense(config, weights, name)
+        return _dense(spec, weights)
     if kind == "Activation":
-        return _activation(config.get("activation"), name)
+        return _activation(spec)
     if kind == "ReLU":
-        return _relu(config, name)
-    if kind == "Rescaling":
-        scale = np.float32(config.get("scale", 1.0))
-        offset = np.float32(config.get("offset", 0.0))
-        return lambda x: x * scale + offset
-    raise ModelError(f"layer {name!r} is a {kind}, which this engine does not support")
+        return _relu(spec)
+    scale, offset = np.float32(spec.number("scale", 1.0)), np.float32(spec.number("offset", 0.0))
+    return lambda x: x * scale + offset  # Rescaling
 
 
 def _read_weights(model_dir: Path, manifest: list[dict]) -> dict[str, np.ndarray]:
@@ -307,22 +340,47 @@ def _weights_of(layer: str, weights: dict[str, np.ndarray]) -> dict[str, np.ndar
     return own
 
 
-def _inbound_names(spec: dict) -> list[str]:
-    """Names of the layers feeding this one, in a Keras 2 functional config."""
-    nodes = spec.get("inbound_nodes") or []
-    if len(nodes) > 1:
-        raise ModelError(f"layer {spec['config']['name']!r} is shared, which is not supported")
-    return [str(entry[0]) for entry in nodes[0]] if nodes else []
+_CHAIN = "only a chain of single-input layers, in model.json's order, is supported"
+
+
+def _check_chain(body: dict, names: list[str], specs: list[dict]) -> None:
+    """A Keras 2 functional config must be a chain: each layer fed by the one before it
+    alone, the first the input and the last the output."""
+    for i, spec in enumerate(specs):
+        nodes, name = spec.get("inbound_nodes") or [], names[i]
+        if i == 0:
+            if nodes:
+                raise ModelError(f"layer {name!r} is fed by another layer, yet comes first; {_CHAIN}")
+            continue
+        if len(nodes) != 1:
+            raise ModelError(
+                f"layer {name!r} is called {len(nodes)} times, not once; {_CHAIN}" if nodes
+                else f"layer {name!r} has no input; {_CHAIN}"
+            )
+        if len(nodes[0]) != 1:
+            raise ModelError(f"layer {name!r} merges {len(nodes[0])} inputs; {_CHAIN}")
+        entry = nodes[0][0]
+        source = entry[0] if isinstance(entry, list) and entry else entry
+        if source != names[i - 1]:
+            raise ModelError(
+                f"layer {name!r} is fed by {source!r}, not by the layer before it "
+                f"({names[i - 1]!r}); {_CHAIN}"
+            )
+    ends = [[entry[0] for entry in body.get(key) or [] if isinstance(entry, list) and entry]
+            for key in ("input_layers", "output_layers")]
+    if ends != [names[:1], names[-1:]]:
+        raise ModelError(
+            f"the model's inputs are {ends[0]} and its outputs {ends[1]}; only one input, "
+            f"the first layer ({names[0]!r}), and one output, the last ({names[-1]!r}), "
+            "are supported"
+        )
 
 
 class Network:
     """A loaded model: ``predict`` maps [N, 28, 28, 1] images to [N, classes] outputs."""
 
-    def __init__(self, layers: list[_Layer], inputs: list[str], output: str,
-                 input_shape: tuple[int | None, ...] | None):
-        self._layers = layers
-        self._inputs = inputs
-        self._output = output
+    def __init__(self, layers: list[_Layer], input_shape: tuple[int | None, ...] | None):
+        self._layers = layers  # input to output
         self.input_shape = input_shape  # without the batch axis, when the model says so
 
     @property
@@ -355,51 +413,35 @@ class Network:
     @classmethod
     def _from_config(cls, config: dict, weights: dict[str, np.ndarray]) -> "Network":
         kind, body = config.get("class_name"), config.get("config", {})
-        specs = body["layers"] if isinstance(body, dict) else body  # old Sequential: a list
-        sequential = kind == "Sequential"
-        if not sequential and kind not in ("Functional", "Model"):
-            raise ModelError(f"model class {kind!r} is not supported")
+        if kind not in ("Sequential", "Functional", "Model"):
+            raise ModelError(
+                f"model class {kind!r} is not supported (supported: Sequential, Functional, "
+                "Model); save the model as one of these"
+            )
+        specs = body.get("layers") if isinstance(body, dict) else body  # old Sequential: a list
+        if not isinstance(specs, list) or not specs:
+            raise ModelError("the model has no layers")
+        kinds = [spec.get("class_name") for spec in specs]
+        names = [spec.get("config", {}).get("name", f"{str(k).lower()}_{i}")
+                 for i, (k, spec) in enumerate(zip(kinds, specs))]
+        if kind != "Sequential":
+            _check_chain(body, names, specs)
 
         layers: list[_Layer] = []
         input_shape = None
-        previous: str | None = None
-        for spec in specs:
-            layer_kind, layer_config = spec["class_name"], spec.get("config", {})
-            name = layer_config.get("name", f"{layer_kind.lower()}_{len(layers)}")
+        for i, (layer_kind, name, spec) in enumerate(zip(kinds, names, specs)):
+            layer_config = spec.get("config", {})
+            if layer_kind == "InputLayer" and i > 0:
+                raise ModelError(f"layer {name!r} is an InputLayer after the first layer; {_CHAIN}")
             shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
             if shape and input_shape is None:
                 input_shape = tuple(shape[1:])
-            if sequential:
-                inbound = [previous] if previous else []
-            else:
-                inbound = _inbound_names(spec)
-                if len(inbound) > 1:
-                    raise ModelError(
-                        f"layer {name!r} ({layer_kind}) merges {len(inbound)} inputs; "
-                        "only chains of single-input layers are supported"
-                    )
             try:
-                run = _build_layer(layer_kind, layer_config, _weights_of(name, weights), name)
+                run = _build_layer(_Spec(name, layer_kind, layer_config), _weights_of(name, weights))
             except KeyError as e:
                 raise ModelError(f"layer {name!r} ({layer_kind}): weight {e} is missing") from None
-            layers.append(_Layer(name, layer_kind, run, inbound))
-            previous = name
-
-        if not layers:
-            raise ModelError("the model has no layers")
-        if sequential:
-            inputs, output = [layers[0].name], layers[-1].name
-            if layers[0].kind != "InputLayer":
-                layers.insert(0, _Layer("input", "InputLayer", lambda x: x))
-                layers[1].inbound = ["input"]
-                inputs = ["input"]
-        else:
-            inputs = [entry[0] for entry in body.get("input_layers", [])]
-            outputs = [entry[0] for entry in body.get("output_layers", [])]
-            if len(inputs) != 1 or len(outputs) != 1:
-                raise ModelError("only models with one input and one output are supported")
-            output = outputs[0]
-        return cls(layers, inputs, output, input_shape)
+            layers.append(_Layer(name, layer_kind, run))
+        return cls(layers, input_shape)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Outputs for a batch, float32 [N, classes]."""
@@ -415,11 +457,9 @@ class Network:
         return np.concatenate([self._run(x[i : i + _CHUNK]) for i in range(0, len(x), _CHUNK)])
 
     def _run(self, x: np.ndarray) -> np.ndarray:
-        values: dict[str, np.ndarray] = {}
         for layer in self._layers:
-            source = x if layer.name in self._inputs else values[layer.inbound[0]]
-            values[layer.name] = layer.run(source)
-        return values[self._output]
+            x = layer.run(x)
+        return x
 
 
 def load(model_dir: str | os.PathLike) -> Network:

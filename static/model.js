@@ -4,11 +4,11 @@
 // in the same frame.
 //
 // Only TF.js's core is loaded, not its layers API: the network is a chain of a few
-// kinds of Keras layers, which layersAsOps turns into TF.js ops straight from
-// model.json. That is a fifth of the JavaScript to start (tf-core.min.js, which has no
-// chained tensor methods: ops are called as tf.op(x)), and each prediction skips the
-// layers API's bookkeeping. digitpad/network.py reads the same
-// file the same way in numpy.
+// kinds of Keras layers (LAYERS below), which layersAsOps turns into TF.js ops straight
+// from model.json. That is a fifth of the JavaScript to start (tf-core.min.js, which
+// has no chained tensor methods: ops are called as tf.op(x)), and each prediction skips
+// the layers API's bookkeeping. digitpad/network.py reads the same file the same way in
+// numpy, with the same layers.
 
 /* global tf */
 
@@ -37,24 +37,37 @@ export async function downloadCalibration(url = "model/calibration.json") {
 export async function loadModel(download, vendor = "vendor/") {
   // TF.js loads and compiles its backend while the model downloads: neither needs the
   // other, and whichever fails first is reported at once.
-  const runtime = (async () => {
-    await loadScript(`${vendor}tfjs/tf-core.min.js`);
-    await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
-    tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
-    await startBackend();
-  })();
-  const [artifacts] = await Promise.all([download, runtime]);
+  const [artifacts] = await Promise.all([download, loadRuntime(vendor)]);
   let layers;
   try {
     const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
     layers = layersAsOps(artifacts.modelTopology, weights);
   } catch (error) {
+    if (error instanceof UnsupportedModel) {
+      throw new ModelLoadError(`The digit model uses what this page cannot run: ${error.message}.`);
+    }
     throw new ModelLoadError(`The digit model is damaged (${error.message}).`);
   }
   const model = new Model(layers);
   model.predict(new Float32Array(PIXELS)); // the first run compiles kernels; do it now
   model.lastInput = null;
   return model;
+}
+
+let runtime = null;
+
+/** TF.js and its wasm backend, started once per page however many models load. */
+function loadRuntime(vendor) {
+  runtime ??= (async () => {
+    await loadScript(`${vendor}tfjs/tf-core.min.js`);
+    await loadScript(`${vendor}tfjs-wasm/tf-backend-wasm.min.js`);
+    tf.wasm.setWasmPaths(`${vendor}tfjs-wasm/`); // relative: the app may live under any path
+    await startBackend();
+  })().catch((error) => {
+    runtime = null; // a later load tries again
+    throw error;
+  });
+  return runtime;
 }
 
 export class Model {
@@ -111,62 +124,244 @@ export class Model {
 
 /**
  * The layers of a Keras model (model.json's modelTopology) as TF.js ops, input to
- * output: [{ name, run }]. Convolution, bias and ReLU run as one fused op. Throws for
- * anything but a plain chain of the layer kinds below, channels last.
+ * output: [{ name, run }]. Convolution or dense, bias and activation run as one fused
+ * op where TF.js can fuse them.
+ *
+ * The layers and options are the set digitpad/network.py runs, no more and no fewer: a
+ * chain of the kinds in LAYERS, channels last, so a model the command line reads is
+ * one the page reads. Anything else throws an UnsupportedModel that names it.
  */
 function layersAsOps(topology, weights) {
   const model = topology.model_config ?? topology;
-  const layers = model.config?.layers;
-  if (!Array.isArray(layers)) throw new Error("model.json holds no layers");
+  const modelClass = model.class_name;
+  if (!["Sequential", "Functional", "Model"].includes(modelClass)) {
+    throw new UnsupportedModel(
+      `model class ${show(modelClass)} is not supported (supported: Sequential, Functional, Model); ` +
+        "save the model as one of these",
+    );
+  }
+  const specs = Array.isArray(model.config) ? model.config : model.config?.layers; // old Sequential: a list
+  if (!Array.isArray(specs) || specs.length === 0) throw new Error("model.json holds no layers");
+  const names = specs.map((spec, i) => spec.config?.name ?? `${String(spec.class_name).toLowerCase()}_${i}`);
+  if (modelClass !== "Sequential") checkChain(model.config, names, specs);
+
+  // Stored names are paths like "conv2d/kernel" or "model/conv2d/kernel": the layer's
+  // name, then the weight's.
+  const byLayer = {};
+  for (const [full, tensor] of Object.entries(weights)) {
+    const parts = full.split("/");
+    if (parts.length >= 2) byLayer[parts.slice(-2).join("/")] = tensor;
+  }
   const ops = [];
-  let previous = null;
-  for (const { class_name: kind, config: c, name = c.name, inbound_nodes: inbound = [] } of layers) {
-    const from = inbound.flat(Infinity).filter((x) => typeof x === "string");
-    if (previous !== null && (from.length !== 1 || from[0] !== previous)) {
-      throw new Error(`layer ${name} is not fed by ${previous} alone`);
+  specs.forEach(({ class_name: kind, config: c = {} }, i) => {
+    const name = names[i];
+    if (kind === "InputLayer" && i > 0) {
+      throw new UnsupportedModel(`layer ${show(name)} is an InputLayer after the first layer; ${CHAIN}`);
     }
-    previous = name;
-    if (c.data_format && c.data_format !== "channels_last") throw new Error(`layer ${name} is not channels-last`);
-    const weight = (part) => {
-      const tensor = weights[`${name}/${part}`];
+    if (!Object.hasOwn(LAYERS, kind)) {
+      throw new UnsupportedModel(
+        `layer ${show(name)} is a ${kind}, which this page does not support ` +
+          `(supported: ${Object.keys(LAYERS).join(", ")}); rebuild the model from these layers`,
+      );
+    }
+    const layer = new LayerSpec(name, kind, c, (part) => {
+      const tensor = byLayer[`${name}/${part}`];
       if (!tensor) throw new Error(`layer ${name} has no ${part}`);
       return tensor;
-    };
-    const activation = c.activation ?? "linear";
-    const fused = { linear: "linear", relu: "relu" }[activation];
-    if (!fused && activation !== "softmax") throw new Error(`layer ${name}: unknown activation ${activation}`);
-    const finish = activation === "softmax" ? (y) => tf.softmax(y) : (y) => y;
-    let run;
-    if (kind === "InputLayer" || kind === "Dropout") {
-      continue; // dropout only acts while training
-    } else if (kind === "Conv2D" && fused && c.use_bias && (c.groups ?? 1) === 1) {
-      const [filter, bias] = [weight("kernel"), weight("bias")];
-      run = (x) => tf.fused.conv2d({
-        x, filter, bias, strides: c.strides, pad: c.padding, dilations: c.dilation_rate, activation: fused,
-      });
-    } else if (kind === "BatchNormalization" && c.center && c.scale && lastAxis(c.axis)) {
-      const [gamma, beta, mean, variance] = ["gamma", "beta", "moving_mean", "moving_variance"].map(weight);
-      run = (x) => tf.batchNorm(x, mean, variance, beta, gamma, c.epsilon);
-    } else if (kind === "MaxPooling2D") {
-      run = (x) => tf.maxPool(x, c.pool_size, c.strides ?? c.pool_size, c.padding);
-    } else if (kind === "Flatten") {
-      run = (x) => tf.reshape(x, [x.shape[0], -1]);
-    } else if (kind === "Dense" && c.use_bias) {
-      const [kernel, bias] = [weight("kernel"), weight("bias")];
-      run = (x) => finish(tf.fused.matMul({ a: x, b: kernel, bias, activation: fused ?? "linear" }));
-    } else {
-      throw new Error(`layer ${name} (${kind}) is not one this page can run`);
+    });
+    if ((c.data_format ?? "channels_last") !== "channels_last") {
+      throw layer.refuse(`data_format ${show(c.data_format)}`, '"channels_last"');
     }
-    ops.push({ name, run });
-  }
+    const run = LAYERS[kind](layer);
+    if (run) ops.push({ name, run });
+  });
   if (ops.length === 0) throw new Error("model.json holds no layers");
   return ops;
 }
 
-/** Whether a batch norm's axis is the channels of an image batch (its last axis). */
-function lastAxis(axis) {
-  const axes = [axis].flat();
-  return axes.length === 1 && (axes[0] === -1 || axes[0] === 3);
+/** A model outside the layer set: it loads nowhere, rather than being damaged. */
+class UnsupportedModel extends Error {}
+
+const CHAIN = "only a chain of single-input layers, in model.json's order, is supported";
+
+/** A Keras 2 functional config must be a chain: each layer fed by the one before it
+ * alone, the first the input and the last the output. */
+function checkChain(config, names, specs) {
+  specs.forEach((spec, i) => {
+    const nodes = spec.inbound_nodes ?? [];
+    const name = show(names[i]);
+    if (i === 0) {
+      if (nodes.length) throw new UnsupportedModel(`layer ${name} is fed by another layer, yet comes first; ${CHAIN}`);
+      return;
+    }
+    if (nodes.length !== 1) {
+      throw new UnsupportedModel(
+        nodes.length ? `layer ${name} is called ${nodes.length} times, not once; ${CHAIN}` : `layer ${name} has no input; ${CHAIN}`,
+      );
+    }
+    if (nodes[0].length !== 1) throw new UnsupportedModel(`layer ${name} merges ${nodes[0].length} inputs; ${CHAIN}`);
+    const entry = nodes[0][0];
+    const source = Array.isArray(entry) ? entry[0] : entry;
+    if (source !== names[i - 1]) {
+      throw new UnsupportedModel(
+        `layer ${name} is fed by ${show(source)}, not by the layer before it (${show(names[i - 1])}); ${CHAIN}`,
+      );
+    }
+  });
+  const ends = ["input_layers", "output_layers"].map((key) =>
+    (config[key] ?? []).filter((entry) => Array.isArray(entry) && entry.length).map((entry) => entry[0]),
+  );
+  const same = (a, b) => a.length === b.length && a.every((x, k) => x === b[k]);
+  if (!same(ends[0], names.slice(0, 1)) || !same(ends[1], names.slice(-1))) {
+    throw new UnsupportedModel(
+      `the model's inputs are ${show(ends[0])} and its outputs ${show(ends[1])}; only one input, ` +
+        `the first layer (${show(names[0])}), and one output, the last (${show(names.at(-1))}), are supported`,
+    );
+  }
+}
+
+/** One layer's name, kind, config and weights, and the error for an option outside the set. */
+class LayerSpec {
+  constructor(name, kind, config, weight) {
+    Object.assign(this, { name, kind, config, weight });
+  }
+
+  refuse(what, supported) {
+    return new UnsupportedModel(
+      `layer ${show(this.name)} (${this.kind}): ${what} is not supported (supported: ${supported}); ` +
+        "rebuild the model with a supported option",
+    );
+  }
+
+  choice(key, fallback, allowed) {
+    const value = this.config[key] ?? fallback;
+    if (!allowed.includes(value)) throw this.refuse(`${key} ${show(value)}`, allowed.map(show).join(", "));
+    return value;
+  }
+
+  number(key, fallback, optional = false) {
+    const value = this.config[key] ?? fallback;
+    if (value === null && optional) return null;
+    if (typeof value !== "number") throw this.refuse(`${key} ${show(value)}`, "a number");
+    return value;
+  }
+
+  pair(key, fallback) {
+    const value = this.config[key] ?? fallback;
+    const positive = (v) => Number.isInteger(v) && v > 0;
+    if (positive(value)) return [value, value];
+    if (Array.isArray(value) && value.length === 2 && value.every(positive)) return value;
+    throw this.refuse(`${key} ${show(value)}`, "a positive integer or two of them");
+  }
+
+  activation() {
+    const name = this.config.activation ?? "linear";
+    if (typeof name !== "string" || !Object.hasOwn(ACTIVATIONS, name)) {
+      throw this.refuse(`activation ${show(name)}`, Object.keys(ACTIVATIONS).sort().join(", "));
+    }
+    return name;
+  }
+
+  bias() {
+    return this.choice("use_bias", true, [true, false]) ? this.weight("bias") : undefined;
+  }
+}
+
+const ACTIVATIONS = {
+  linear: (x) => x,
+  relu: (x) => tf.relu(x),
+  relu6: (x) => tf.relu6(x),
+  sigmoid: (x) => tf.sigmoid(x),
+  tanh: (x) => tf.tanh(x),
+  softmax: (x) => tf.softmax(x),
+};
+// The activations TF.js's fused ops apply themselves; the others run after them.
+const FUSED = ["linear", "relu", "relu6", "sigmoid"];
+
+/** An activation split into what the fused op applies and what runs after it. */
+function fusion(activation) {
+  return FUSED.includes(activation) ? [activation, ACTIVATIONS.linear] : ["linear", ACTIVATIONS[activation]];
+}
+
+const same = (pair) => pair[0] === 1 && pair[1] === 1;
+// Train-time only: nothing to run.
+const identity = () => null;
+
+/** Each layer kind of the set: its op, made from its LayerSpec (null: nothing to run). */
+const LAYERS = {
+  Activation: (layer) => ACTIVATIONS[layer.activation()],
+  AveragePooling2D: (layer) => pooling(layer, true),
+  BatchNormalization(layer) {
+    const axis = [layer.config.axis ?? -1].flat();
+    if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) {
+      throw layer.refuse(`axis ${show(layer.config.axis)}`, "-1 or 3, the channels");
+    }
+    const epsilon = layer.number("epsilon", 1e-3);
+    const [mean, variance] = ["moving_mean", "moving_variance"].map(layer.weight);
+    const gamma = layer.choice("scale", true, [true, false]) ? layer.weight("gamma") : undefined;
+    const beta = layer.choice("center", true, [true, false]) ? layer.weight("beta") : undefined;
+    return (x) => tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+  },
+  Conv2D(layer) {
+    const strides = layer.pair("strides", 1);
+    const dilations = layer.pair("dilation_rate", 1);
+    if (!same(dilations) && !same(strides)) {
+      // Keras and TF.js refuse the pair too.
+      throw layer.refuse(`dilation_rate ${show(dilations)} with strides ${show(strides)}`, "dilation_rate 1, or strides 1");
+    }
+    layer.choice("groups", 1, [1]);
+    const pad = layer.choice("padding", "valid", ["valid", "same"]);
+    const [activation, after] = fusion(layer.activation());
+    const [filter, bias] = [layer.weight("kernel"), layer.bias()];
+    return (x) => after(tf.fused.conv2d({ x, filter, bias, strides, pad, dilations, activation }));
+  },
+  Dense(layer) {
+    const [activation, after] = fusion(layer.activation());
+    const [kernel, bias] = [layer.weight("kernel"), layer.bias()];
+    // Over the last axis, whatever the rank, as Keras does.
+    return (x) => {
+      const a = x.rank === 2 ? x : tf.reshape(x, [-1, x.shape.at(-1)]);
+      const y = tf.fused.matMul({ a, b: kernel, bias, activation });
+      return after(x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), kernel.shape[1]]));
+    };
+  },
+  Dropout: identity,
+  Flatten: () => (x) => tf.reshape(x, [x.shape[0], -1]),
+  GaussianDropout: identity,
+  GaussianNoise: identity,
+  GlobalAveragePooling2D(layer) {
+    const keep = layer.choice("keepdims", false, [false, true]);
+    return (x) => tf.mean(x, [1, 2], keep);
+  },
+  InputLayer: identity,
+  MaxPooling2D: (layer) => pooling(layer, false),
+  ReLU(layer) {
+    if (layer.number("threshold", 0) !== 0) throw layer.refuse(`threshold ${show(layer.config.threshold)}`, "0");
+    const top = layer.number("max_value", null, true);
+    const slope = layer.number("negative_slope", 0);
+    return (x) => {
+      const y = slope ? tf.leakyRelu(x, slope) : tf.relu(x);
+      return top === null ? y : tf.minimum(y, top);
+    };
+  },
+  Rescaling(layer) {
+    const [scale, offset] = [layer.number("scale", 1), layer.number("offset", 0)];
+    return (x) => tf.add(tf.mul(x, scale), offset);
+  },
+  SpatialDropout2D: identity,
+};
+
+function pooling(layer, average) {
+  const size = layer.pair("pool_size", 2);
+  const strides = layer.config.strides == null ? size : layer.pair("strides");
+  // TF leaves the padding out of an average; digitpad/network.py does not run that.
+  const pad = layer.choice("padding", "valid", average ? ["valid"] : ["valid", "same"]);
+  return average ? (x) => tf.avgPool(x, size, strides, pad) : (x) => tf.maxPool(x, size, strides, pad);
+}
+
+/** A config value as the error messages show it. */
+function show(value) {
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** model.json and its weight shards, with plain fetch(): { modelTopology, weightSpecs, weightData }. */
