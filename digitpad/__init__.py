@@ -5,10 +5,16 @@
 which loads this package with the standard library only, never imports numpy.
 """
 
-__all__ = ["predict", "predict_strokes", "Prediction", "DigitPrediction"]
+__version__ = "0.2.0"
+
+__all__ = ["predict", "predict_strokes", "Prediction", "DigitPrediction", "Pad"]
 
 
 def __getattr__(name):
+    if name == "Pad":
+        from digitpad.widget import Pad
+
+        return Pad
     if name in __all__:
         from digitpad import api
 

@@ -25,8 +25,9 @@ from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
 from digitpad.preprocess import SIZE, prepare
 from digitpad.reader import Reader
 from digitpad.render import rasterize
+from digitpad.resources import MODEL_DIR
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "model"
+DEFAULT_MODEL = MODEL_DIR
 
 # An ink group this much lighter than the heaviest is a speck of dirt, not a digit.
 SPECK = 0.03
@@ -164,7 +165,7 @@ def stroke_reader(strokes: list[Stroke], network: Network, calibration: dict | N
 
 
 def load_network(model_dir: str | os.PathLike | None = None) -> Network:
-    """The network in ``model_dir`` (the repository's ``model/`` by default), loaded once
+    """The network in ``model_dir`` (the one the package carries by default), loaded once
     and loaded again only when its model.json changes."""
     path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL
     path = path.resolve()

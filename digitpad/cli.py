@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from digitpad import __version__
+
 USAGE_EXAMPLES = """\
 examples:
   python -m digitpad predict seven.png          seven.png: 7 (98.6%)
@@ -25,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=USAGE_EXAMPLES,
     )
+    parser.add_argument("--version", action="version", version=f"digitpad {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     predict = commands.add_parser(
         "predict",
@@ -36,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("files", nargs="+", metavar="FILE", help="image files to read")
     predict.add_argument(
         "--model", metavar="DIR", default=None,
-        help="TensorFlow.js layers model directory (default: the repository's model/)",
+        help="TensorFlow.js layers model directory (default: the model digitpad carries)",
     )
     predict.add_argument(
         "--json", action="store_true",

@@ -492,8 +492,9 @@ def _report_speed(model_dir: str) -> None:
 if __name__ == "__main__":
     import sys
 
-    default = Path(__file__).resolve().parent.parent / "model"
+    from digitpad.resources import MODEL_DIR
+
     try:
-        _report_speed(sys.argv[1] if len(sys.argv) > 1 else str(default))
+        _report_speed(sys.argv[1] if len(sys.argv) > 1 else str(MODEL_DIR))
     except ModelError as e:
         sys.exit(f"error: {e}")

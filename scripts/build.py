@@ -66,25 +66,13 @@ def browser_modules() -> list[str]:
 
 
 def constants_module() -> str:
-    """static/constants.js: the numbers the page's JavaScript and Python must agree on,
-    taken from the Python modules that define them (all standard library only)."""
+    """static/constants.js, from the Python modules that define the numbers."""
     sys.path.insert(0, str(ROOT))
     try:
-        from digitpad import decide, pad, preprocess
+        from digitpad import resources
     finally:
         sys.path.remove(str(ROOT))
-    shared = [
-        ("digitpad/pad.py", "RASTER_HEIGHT", pad.RASTER_HEIGHT),
-        ("digitpad/pad.py", "BRUSH_WIDTH", pad.BRUSH_WIDTH),
-        ("digitpad/preprocess.py", "SIZE", preprocess.SIZE),  # the network sees SIZE x SIZE pixels
-        ("digitpad/decide.py", "CLASSES", decide.CLASSES),
-    ]
-    sources = sorted({source for source, _, _ in shared})
-    lines = [f"// Written by scripts/build.py from {', '.join(sources)}: change the numbers there."]
-    for source, name, value in shared:
-        number = int(value) if value == int(value) else value
-        lines.append(f"export const {name} = {json.dumps(number)}; // {source}")
-    return "\n".join(lines) + "\n"
+    return resources.constants_module()
 
 
 def model_files(model: Path) -> list[str]:

@@ -144,6 +144,14 @@ export class Pad {
     this.#commit();
   }
 
+  /** Show these strokes ([x, y] raster points each) instead, without a commit: for a
+   * host that keeps the strokes itself, such as the notebook widget's kernel. */
+  replace(strokes) {
+    this.#cancelStroke();
+    this.#strokes = strokes.map((points) => points.flat());
+    this.#redraw();
+  }
+
   /** Add a whole stroke of [x, y] raster points, as if drawn (for tests and demos). */
   addStroke(points) {
     this.#strokes.push(points.flat());
