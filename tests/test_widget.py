@@ -144,3 +144,18 @@ def test_the_widget_module_is_one_self_contained_es_module(tmp_path):
     path.write_text(esm)
     result = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_example_notebook_runs(tmp_path):
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    from tests.test_package import ROOT
+
+    notebook = nbformat.read(ROOT / "examples" / "notebook.ipynb", as_version=4)
+    # The kernel starts in the checkout, where `import digitpad` finds the package.
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = notebook.cells[-1].outputs
+    # The observer the lesson set up answers first, then the cell's value.
+    assert [o.get("text") for o in outputs if o["output_type"] == "stream"] == ["7 × 6 = 7 ✗ try again\n"]
+    assert [o["data"]["text/plain"] for o in outputs if o["output_type"] == "execute_result"] == ["'7'"]
