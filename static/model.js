@@ -38,6 +38,18 @@ export async function loadModel(download, vendor = "vendor/") {
   // TF.js loads and compiles its backend while the model downloads: neither needs the
   // other, and whichever fails first is reported at once.
   const [artifacts] = await Promise.all([download, loadRuntime(vendor)]);
+  const model = modelFrom(artifacts);
+  model.predict(new Float32Array(PIXELS)); // the first run compiles kernels; do it now
+  model.lastInput = null;
+  return model;
+}
+
+/**
+ * The network in downloaded artifacts ({ modelTopology, weightSpecs, weightData }), on
+ * whatever TF.js backend is running. A ModelLoadError says what is wrong: a layer or
+ * option outside the set, or damaged files.
+ */
+export function modelFrom(artifacts) {
   let layers;
   try {
     const weights = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
@@ -48,10 +60,7 @@ export async function loadModel(download, vendor = "vendor/") {
     }
     throw new ModelLoadError(`The digit model is damaged (${error.message}).`);
   }
-  const model = new Model(layers);
-  model.predict(new Float32Array(PIXELS)); // the first run compiles kernels; do it now
-  model.lastInput = null;
-  return model;
+  return new Model(layers);
 }
 
 let runtime = null;
