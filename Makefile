@@ -7,7 +7,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DATA ?= $(if $(MNIST_DIR),$(MNIST_DIR),$(wildcard ../shared/data/mnist))
-PENDIGITS ?= $(wildcard ../shared/data/pendigits/pendigits-orig.tra)
+# Pen digits: PENDIGITS=FILE, else train/datasets.py finds ../shared/data/pendigits
+# or downloads them from UCI once into $DIGITPAD_DATA or ~/.cache/digitpad.
+PENDIGITS ?=
 
 .PHONY: all setup vendor build run test test-unit test-browser train train-quick \
         evaluate calibrate bench clean
@@ -44,9 +46,11 @@ run: build
 
 test: setup build
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_compress.sh
 	$(PY) -m pytest
 
 test-unit: $(VENV)/.installed
+	bash scripts/ensure_compress.sh
 	$(PY) -m pytest -m "not browser and not slow"
 
 test-browser: setup build

@@ -8,28 +8,25 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
+from tests import datasets as data
 
 ROOT = Path(__file__).resolve().parents[1]
-MNIST = ROOT.parent / "shared" / "data" / "mnist"
-PENDIGITS = ROOT.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"
 
 
-def require_data() -> None:
-    if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"MNIST not found at {MNIST}")
-    if not PENDIGITS.exists():
-        pytest.skip(f"pen digits not found at {PENDIGITS}")
+def require_data() -> tuple[Path | None, Path]:
+    """(MNIST's folder, or None for Keras' copy; the pen-digits file), or a skip."""
+    return data.mnist_source(), data.pendigits()
 
 
 @functools.lru_cache(maxsize=1)
 def _train() -> tuple[Path, Path, subprocess.CompletedProcess]:
+    mnist, pen_digits = require_data()
     folder = Path(tempfile.mkdtemp(prefix="digitpad-quick-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     out, keras = folder / "model", folder / "model.keras"
     result = subprocess.run(
-        [sys.executable, "-m", "train", "--quick", "--data", str(MNIST), "--pendigits", str(PENDIGITS),
-         "--out", str(out), "--keras", str(keras)],
+        [sys.executable, "-m", "train", "--quick", *(["--data", str(mnist)] if mnist else []),
+         "--pendigits", str(pen_digits), "--out", str(out), "--keras", str(keras)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     return out, keras, result

@@ -19,14 +19,13 @@ from digitpad.images import NoInkError
 from digitpad.network import ModelError
 from digitpad.pad import RASTER_HEIGHT
 from digitpad.render import rasterize
+from tests import datasets as data
 from tests.test_network import write_model
 from train import pendigits
 
 REPO = Path(__file__).resolve().parent.parent
-PENDIGITS = REPO.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"
 SHIPPED = REPO / "model"
 
-needs_pendigits = pytest.mark.skipif(not PENDIGITS.exists(), reason="pen-digits data not found")
 needs_shipped = pytest.mark.skipif(
     not (SHIPPED / "model.json").exists(), reason="no model/ shipped yet (run `make train`)"
 )
@@ -52,9 +51,7 @@ def model(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def samples():
-    if not PENDIGITS.exists():
-        pytest.skip("pen-digits data not found")
-    return pendigits.load(PENDIGITS)
+    return pendigits.load(data.pendigits())
 
 
 def pad_strokes(sample, left=30.0, top=20.0):
@@ -139,7 +136,6 @@ def test_split_digits_of_a_single_digit_is_its_columns(samples):
     assert split_digits(alpha) == [(cols[0], cols[-1] + 1)]
 
 
-@needs_pendigits
 def test_stroke_width_is_the_brush(samples):
     for brush in (6.0, 18.0, 30.0):
         widths = [api.stroke_width(rasterize(pad_strokes(s), 300, RASTER_HEIGHT, brush))

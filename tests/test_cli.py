@@ -14,7 +14,8 @@ from PIL import Image
 from train import pendigits
 from digitpad.pad import RASTER_HEIGHT
 from digitpad.render import rasterize
-from tests.test_api import PENDIGITS, REPO, SHIPPED, model, pad_strokes  # noqa: F401
+from tests import datasets as data
+from tests.test_api import REPO, SHIPPED, model, pad_strokes  # noqa: F401
 
 needs_shipped = pytest.mark.skipif(
     not (SHIPPED / "model.json").exists(), reason="no model/ shipped yet (run `make train`)"
@@ -29,10 +30,8 @@ def digitpad(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def pictures(tmp_path_factory) -> dict[str, Path]:
     """Pen digits from held-out writers saved the ways people save digits, and bad files."""
-    if not PENDIGITS.exists():
-        pytest.skip("pen-digits data not found")
+    samples = pendigits.by_writers(pendigits.load(data.pendigits()), pendigits.HELD_OUT_WRITERS)
     directory = tmp_path_factory.mktemp("pictures")
-    samples = pendigits.by_writers(pendigits.load(PENDIGITS), pendigits.HELD_OUT_WRITERS)
     by_label = {s.label: s for s in samples}
     paths = {}
     seven = rasterize(pad_strokes(by_label[7]), 260, RASTER_HEIGHT)

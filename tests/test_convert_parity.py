@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.quick_model import MNIST, PENDIGITS, ROOT, quick_model, require_data
+from tests.quick_model import ROOT, quick_model, require_data
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +26,9 @@ def inputs() -> np.ndarray:
     from train.pendigits import TUNE_WRITERS
     from train import mnist, pens
 
-    _, (x, _) = mnist.load(MNIST)
-    px, _ = pens.browser_set(PENDIGITS, TUNE_WRITERS)
+    mnist_folder, pen_digits = require_data()
+    _, (x, _) = mnist.load(mnist_folder)
+    px, _ = pens.browser_set(pen_digits, TUNE_WRITERS)
     images = np.concatenate([x[:32].astype(np.float32) / 255.0, px[::90][:8]])
     return images[..., None]
 

@@ -19,7 +19,7 @@ from scipy import ndimage
 from train import pendigits
 from digitpad.preprocess import BOX, SIZE, center_of_mass, crop_to_ink, fit_box, prepare
 from digitpad.render import rasterize
-from tests.browser.helpers import PENDIGITS
+from tests import datasets as data
 
 TOLERANCE = 1e-9
 
@@ -73,9 +73,7 @@ def drawn(sample, height: float, left: float, top: float, width: int, brush: flo
 def pen_rasters():
     """Pen digits as the pad draws them: ordinary, tiny, huge and cut by the edge,
     thin and thick, off-center, on pads of several widths."""
-    if not PENDIGITS.exists():
-        pytest.skip(f"pen digits not found at {PENDIGITS}")
-    samples = pendigits.load(PENDIGITS)[:: 997][:12]
+    samples = pendigits.load(data.pendigits())[:: 997][:12]
     rng = random.Random(5)
     cases = []
     for i, sample in enumerate(samples):

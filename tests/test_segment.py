@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import math
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from train import pendigits
+from tests import datasets as data
+from train import datasets, pendigits
 from digitpad.pad import BRUSH_WIDTH, coordinates
 from digitpad.pad import finite_points as finite_points_of
 from digitpad.render import ink_bounds, rasterize
 from digitpad.segment import crop_columns, digit_height, group_strokes, ink_box, split_wide
 
-PENDIGITS = Path(__file__).resolve().parents[1] / "../shared/data/pendigits/pendigits-orig.tra"
-needs_pendigits = pytest.mark.skipif(not PENDIGITS.exists(), reason="pen-digits data not found")
 
-
-def held_out_by_writer() -> dict[int, list[pendigits.Sample]]:
+def held_out_by_writer(path) -> dict[int, list[pendigits.Sample]]:
     by_writer: dict[int, list[pendigits.Sample]] = {}
-    for s in pendigits.by_writers(pendigits.load(PENDIGITS), pendigits.HELD_OUT_WRITERS):
+    for s in pendigits.by_writers(pendigits.load(path), pendigits.HELD_OUT_WRITERS):
         by_writer.setdefault(s.writer, []).append(s)
     return by_writer
 
@@ -45,7 +42,7 @@ def partition_accuracy(by_writer, numbers: int, digits: int, seed: int) -> float
 
 @pytest.fixture(scope="module")
 def by_writer():
-    return held_out_by_writer()
+    return held_out_by_writer(data.pendigits())
 
 
 # --- grouping strokes --------------------------------------------------------------
@@ -145,7 +142,6 @@ def _center(box):
 # --- numbers from held-out writers -------------------------------------------------
 
 
-@needs_pendigits
 @pytest.mark.parametrize("digits", [1, 2, 3, 4])
 def test_composed_numbers_split_into_their_digits(by_writer, digits):
     rng = random.Random(digits)
@@ -155,7 +151,6 @@ def test_composed_numbers_split_into_their_digits(by_writer, digits):
         assert group_strokes(strokes) == truth
 
 
-@needs_pendigits
 def test_partition_accuracy_on_three_digit_numbers(by_writer):
     accuracy = partition_accuracy(by_writer, numbers=1000, digits=3, seed=2024)
     print(f"partition accuracy, 1000 three-digit numbers, held-out writers: {accuracy:.1%}")
@@ -204,7 +199,6 @@ def test_two_and_its_long_tail_is_not_cut():
     assert len(split_wide(alpha, width, 280)) == 1
 
 
-@needs_pendigits
 def test_touching_pen_digits_in_one_stroke(by_writer):
     """Two held-out one-stroke digits, the pen running on from one to the next; the cut
     should land between them for most pairs (the figure is printed)."""
@@ -225,7 +219,6 @@ def test_touching_pen_digits_in_one_stroke(by_writer):
     assert right / total >= 0.7
 
 
-@needs_pendigits
 def test_single_held_out_digits_are_rarely_cut(by_writer):
     samples = [s for pool in by_writer.values() for s in pool]
     cut = 0
@@ -255,7 +248,7 @@ def test_digit_height_of_a_number():
 
 
 if __name__ == "__main__":
-    writers = held_out_by_writer()
+    writers = held_out_by_writer(datasets.pendigits_file())
     for n in (1, 2, 3, 4):
         count = 1000 if n == 3 else 300
         accuracy = partition_accuracy(writers, numbers=count, digits=n, seed=2024)

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests import datasets
 from train.idx import DataError, read_idx
 
 ROOT = Path(__file__).resolve().parents[1]
-MNIST = ROOT.parent / "shared" / "data" / "mnist"
 PROXY_VARIABLES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
 
 
@@ -127,14 +127,13 @@ def test_evaluate_without_a_model(tmp_path):
 
 @pytest.mark.slow
 def test_corrupt_idx_file_stops_training_cleanly(tmp_path):
-    if not MNIST.is_dir():
-        pytest.skip(f"MNIST not found at {MNIST}")
+    mnist = datasets.mnist_idx_dir()
     data = tmp_path / "mnist"
     data.mkdir()
-    for f in MNIST.glob("*.gz"):
+    for f in mnist.glob("*.gz"):
         (data / f.name).symlink_to(f)
     (data / "train-labels-idx1-ubyte.gz").unlink()
-    whole = (MNIST / "train-labels-idx1-ubyte.gz").read_bytes()
+    whole = (mnist / "train-labels-idx1-ubyte.gz").read_bytes()
     (data / "train-labels-idx1-ubyte.gz").write_bytes(whole[:-2000])
     result = run_module("train", "--quick", "--data", str(data), "--out", str(tmp_path / "m"))
     assert_one_line_error(result, "train-labels-idx1-ubyte.gz", "corrupt gzip")

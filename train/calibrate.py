@@ -1,6 +1,6 @@
 """Fit when the page says "unsure" or "not a digit", and measure how well that works.
 
-    python -m train.calibrate --model model --pendigits ../shared/data/pendigits/pendigits-orig.tra
+    python -m train.calibrate --model model [--pendigits FILE]
 
 Reads the shipped model with ``digitpad.network`` (the same files the page runs) and
 draws pen digits exactly as the page would see them (``digitpad.render`` then
@@ -27,7 +27,8 @@ import numpy as np
 
 from digitpad import decide, network, segment
 from digitpad.api import stroke_reader
-from train import pendigits, scribbles
+from train import datasets, pendigits, scribbles
+from train.idx import DataError
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT
 from digitpad.preprocess import SIZE, prepare
 from digitpad.render import ink_bounds, rasterize
@@ -45,15 +46,18 @@ UNSURE_BUDGET = 0.0025
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train.calibrate", description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="model", help="folder with model.json (default: model)")
-    parser.add_argument("--pendigits", default="../shared/data/pendigits/pendigits-orig.tra")
+    parser.add_argument(
+        "--pendigits",
+        help=f"pen-digits trajectories (default: {datasets.PENDIGITS_SOURCES})",
+    )
     parser.add_argument("--out", help="where to write the calibration (default: <model>/calibration.json)")
     parser.add_argument("--scribbles", type=int, default=SCRIBBLES, help="scribbles per seed")
     parser.add_argument("--numbers", type=int, default=NUMBERS, help="3-digit numbers to read")
     args = parser.parse_args(argv)
     try:
         net = network.load(args.model)
-        samples = pendigits.load(args.pendigits)
-    except (network.ModelError, pendigits.FormatError, FileNotFoundError) as e:
+        samples = pendigits.load(datasets.pendigits_file(args.pendigits))
+    except (network.ModelError, pendigits.FormatError, FileNotFoundError, DataError) as e:
         print(f"calibrate: {e}", file=sys.stderr)
         return 2
     started = time.perf_counter()

@@ -7,8 +7,8 @@ import argparse
 import os
 import sys
 
+from train import datasets
 from train.idx import DataError
-from train.pens import DEFAULT_FILE
 
 
 class UsageError(Exception):
@@ -33,16 +33,14 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--pendigits",
-        default=str(DEFAULT_FILE) if DEFAULT_FILE.exists() else None,
-        help=f"pen-digits trajectories (default: {DEFAULT_FILE})",
+        help=f"pen-digits trajectories (default: {datasets.PENDIGITS_SOURCES})",
     )
 
 
 def run(p: argparse.ArgumentParser, action, argv=None) -> int:
     try:
         args = p.parse_args(argv)
-        if not args.pendigits:
-            raise UsageError(f"no pen-digits file: pass --pendigits FILE ({DEFAULT_FILE} is missing)")
+        args.pendigits = str(datasets.pendigits_file(args.pendigits))
         action(args)
     except (UsageError, DataError) as err:
         print(f"{p.prog}: error: {err}", file=sys.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from train.pendigits import TRAIN_WRITERS, TUNE_WRITERS
-from train import augment, mnist, pens
+from train import augment, datasets, mnist, pens
 from train.model import build
 from train.tf import tf, tf_keras
 
@@ -18,7 +18,7 @@ from train.tf import tf, tf_keras
 @dataclass
 class Config:
     data: str | None = None
-    pendigits: str = str(pens.DEFAULT_FILE)
+    pendigits: str = field(default_factory=lambda: str(datasets.pendigits_file()))
     out: str = "model"
     keras: str | None = None  # where the full-precision Keras model goes
     quick: bool = False

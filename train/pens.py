@@ -23,7 +23,6 @@ from digitpad.preprocess import SIZE, prepare
 from digitpad.render import ink_bounds, rasterize
 from train.idx import DataError
 
-DEFAULT_FILE = Path("../shared/data/pendigits/pendigits-orig.tra")
 CACHE_DIR = Path("build/pendigits")
 CACHE_VERSION = 1
 

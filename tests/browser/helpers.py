@@ -18,13 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from train import pendigits
+from train import datasets, pendigits
 from digitpad.pad import RASTER_HEIGHT
 
 ROOT = Path(__file__).resolve().parents[2]
 # The built site; $DIGITPAD_DIST points the tests at another build of it.
 DIST = Path(os.environ.get("DIGITPAD_DIST") or ROOT / "dist").resolve()
-PENDIGITS = ROOT.parent / "shared" / "data" / "pendigits" / "pendigits-orig.tra"
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -198,12 +197,14 @@ def clear(page) -> dict:
 @lru_cache(maxsize=1)
 def held_out_samples() -> list[pendigits.Sample]:
     """Pen digits of the writers no model ever trains or tunes on. A test that needs
-    them is skipped where they are missing, as the unit tests are."""
-    if not PENDIGITS.exists() and "pytest" in sys.modules:
-        import pytest
+    them is skipped where they cannot be had, as the unit tests are."""
+    if "pytest" in sys.modules:
+        from tests import datasets as data
 
-        pytest.skip(f"pen digits not found at {PENDIGITS}")
-    return pendigits.by_writers(pendigits.load(PENDIGITS), pendigits.HELD_OUT_WRITERS)
+        path = data.pendigits()
+    else:
+        path = datasets.pendigits_file()
+    return pendigits.by_writers(pendigits.load(path), pendigits.HELD_OUT_WRITERS)
 
 
 def pinned_sample(n: int, seed: int = 2024) -> list[pendigits.Sample]:
