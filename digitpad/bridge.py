@@ -1,6 +1,7 @@
 """The page's two halves of a read that live in JavaScript, as the ``Reader`` takes
 them: the pad's canvas as its raster, TensorFlow.js (static/model.js) as its
-classifier; and the pad's strokes and the model's calibration as Python values.
+classifier; the pad's strokes and the model's calibration as Python values; and the
+model's layers, opened up for the steps view.
 
 Runs in the browser only (it needs Pyodide's ``js``), and touches no element.
 """
@@ -12,6 +13,7 @@ import js
 from pyodide.ffi import to_js
 
 from digitpad.decide import CLASSES, parse_calibration
+from digitpad.layers import Activations, Layer
 
 
 def rasterizer(pad, strokes=None):
@@ -63,3 +65,34 @@ async def calibration(app):
     except ValueError as error:
         js.console.warn(f"digitpad: model/calibration.json ignored: {error}")
         return None
+
+
+class Inside:
+    """The page's model opened up for the steps view, as ``digitpad.layers`` takes it:
+    its layers, every layer's output for one input, and its weights (fetched once)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.layers = tuple(
+            Layer(entry["name"], entry["kind"], entry["config"],
+                  {part: tuple(shape) for part, shape in entry["weights"].items()})
+            for entry in model.summary().to_py()
+        )
+        self._weights = {}
+
+    def activations(self, pixels) -> Activations:
+        flat = array("f", pixels)
+        image = js.Float32Array.new(len(flat))
+        image.assign(flat)
+        run = self.model.activations(image)
+        shapes = tuple(tuple(shape) for shape in run.shapes.to_py())
+        return Activations(self.layers, shapes, run.data.to_memoryview(), run.levels.to_bytes())
+
+    def weights(self, name: str) -> dict:
+        """{part: (shape, values)} of one layer."""
+        if name not in self._weights:
+            found = js.Object.entries(self.model.weights(name))
+            self._weights[name] = {
+                part: (tuple(entry.shape.to_py()), entry.data.to_memoryview()) for part, entry in found
+            }
+        return self._weights[name]

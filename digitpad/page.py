@@ -3,10 +3,10 @@ static/app.js on ``window.digitpad``, read through one ``Reader`` and shown.
 
 It only wires the parts, each a module of its own: ``bridge`` (the pad and the model as
 the reader's raster and classifier), ``live`` (reading while a stroke grows),
-``display`` (the reading on the page), ``panel`` (the steps view), ``host`` (the page
-this one is embedded in) and ``warmup``. It does nothing when imported: Python's
-snapshot (scripts/snapshot.mjs) imports it at build time, and main.py calls ``main()``
-on the page.
+``display`` (the reading on the page), ``panel`` and ``layers_panel`` (the steps
+view), ``host`` (the page this one is embedded in) and ``warmup``. It does nothing
+when imported: Python's snapshot (scripts/snapshot.mjs) imports it at build time, and
+main.py calls ``main()`` on the page.
 """
 
 import js
@@ -17,6 +17,7 @@ from digitpad.bridge import calibration, classifier, current_strokes, rasterizer
 from digitpad.display import Display
 from digitpad.host import Host
 from digitpad.live import LiveRead
+from digitpad.layers_panel import LayersPanel
 from digitpad.panel import StepsPanel
 from digitpad.reader import Reader
 from digitpad.warmup import Practice
@@ -37,7 +38,7 @@ async def main():
     options = embed.options_from(app.options.to_py())
     one_digit = options.mode == embed.ONE_DIGIT
     reader = Reader(rasterizer(pad), classify, calibration=calibrated, one_digit=one_digit)
-    display = Display(StepsPanel(app))
+    display = Display(StepsPanel(app, LayersPanel(app)))
     host = Host(app, options)
 
     def show(reading, announce):

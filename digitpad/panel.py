@@ -1,16 +1,16 @@
 """The steps panel (#steps): how the digit in focus became the network's input, drawn
-from ``digitpad.steps``' pictures, and the first layer's feature maps.
+from ``digitpad.steps``' pictures, the first layer's feature maps, and every layer of
+the network (``digitpad.layers_panel``).
 
 Runs in the browser only.
 """
-
-from array import array
 
 import js
 from pyodide.ffi import to_js
 
 from digitpad.pad import BRUSH_WIDTH
-from digitpad.steps import explain, feature_sheet
+from digitpad.preprocess import SIZE
+from digitpad.steps import explain
 
 
 def paint(canvas, picture):
@@ -25,11 +25,11 @@ def paint(canvas, picture):
 class StepsPanel:
     """The steps panel (#steps): how the digit in focus became the network's input.
 
-    It draws only while open, and the first layer's feature maps only when a stroke
-    ends: with the panel closed, reading the pad costs nothing more.
+    It draws only while open, and runs the network's layers only when a stroke ends:
+    with the panel closed, reading the pad costs nothing more.
     """
 
-    def __init__(self, app):
+    def __init__(self, app, network):
         document = js.document
         self.app = app
         self.toggle = document.getElementById("teach")
@@ -41,6 +41,7 @@ class StepsPanel:
         }
         self.top3 = list(document.querySelectorAll("#top3 li"))
         self.features = document.getElementById("features")
+        self.network = network  # a LayersPanel
         self.open = False
 
     def flip(self):
@@ -68,6 +69,7 @@ class StepsPanel:
             self.which.textContent = "Draw a digit to see each step."
             for item in self.top3:
                 item.dataset.digit, item.dataset.p = "", "0"
+            self.network.clear()
             return
         n = len(reading.digits)
         self.which.textContent = (
@@ -103,23 +105,20 @@ class StepsPanel:
             item.firstElementChild.textContent = str(bar.digit)
             item.lastElementChild.textContent = bar.label
         if features:
-            self.show_features(digit.pixels)
+            self.show_network(digit)
 
     def part(self, name, captions):
         """The step's canvas, with its caption set."""
         self.step[name].querySelector(".caption").textContent = captions[name]
         return self.step[name].querySelector("canvas")
 
-    def show_features(self, pixels):
-        model = self.app.model
-        flat = array("f", pixels)
-        input_ = js.Float32Array.new(len(flat))
-        input_.assign(flat)
-        maps = model.features(input_) if model is not None else None
-        self.step["features"].hidden = maps is None
-        if maps is not None:
-            paint(self.features, feature_sheet(maps.levels.to_bytes(), maps.maps, maps.size))
-            self.features.setAttribute("aria-label", f"The {maps.maps} feature maps of the network's first layer")
+    def show_network(self, digit):
+        first = self.network.show(digit.pixels, digit.verdict.probabilities)
+        self.step["features"].hidden = first is None
+        if first is not None:
+            paint(self.features, first)
+            maps = (first.width + 1) // (SIZE + 1) * ((first.height + 1) // (SIZE + 1))
+            self.features.setAttribute("aria-label", f"The {maps} feature maps of the network's first layer")
 
 
 def place(element, **attributes):

@@ -80,12 +80,14 @@ function loadRuntime(vendor) {
 }
 
 export class Model {
-  #layers; // [{ name, run }], input to output
+  #layers; // [{ name, kind, config, weights, run }], input to output; run is null for train-time-only layers
+  #running; // the layers that compute something
   /** The last batch the network read (n x 28 x 28, ink = 1), for tests and the view. */
   lastInput = null;
 
   constructor(layers) {
     this.#layers = layers;
+    this.#running = layers.filter((layer) => layer.run);
   }
 
   /** Probabilities for a batch: Float32Array of n*784 pixels in, n*10 out. */
@@ -96,7 +98,7 @@ export class Model {
     }
     this.lastInput = pixels;
     return tf.tidy(() => {
-      const output = this.#run(tf.tensor4d(pixels, [n, 28, 28, 1]), this.#layers.length);
+      const output = this.#run(tf.tensor4d(pixels, [n, 28, 28, 1]), this.#running);
       const probabilities = output.dataSync();
       if (probabilities.length !== n * CLASSES) {
         throw new RangeError(`the model gave ${probabilities.length} outputs for ${n} digits`);
@@ -106,28 +108,62 @@ export class Model {
   }
 
   /**
-   * The first convolution's feature maps for one 28x28 input, for the page's teaching
-   * view: { levels, maps, size } where levels is a Uint8Array of size*size*maps,
-   * channels last, each map scaled to 0..255 by its own strongest response. null when
-   * the network has no layer named conv1.
+   * Every layer of model.json, input to output, for the steps view: [{ name, kind,
+   * config, weights: { part: shape } }]. Train-time-only layers are listed too.
    */
-  features(pixels) {
-    const upTo = this.#layers.findIndex((layer) => layer.name === "conv1") + 1;
-    if (upTo === 0) return null;
-    const levels = tf.tidy(() => {
-      const maps = tf.relu(this.#run(tf.tensor4d(pixels, [1, 28, 28, 1]), upTo));
-      const peak = tf.maximum(tf.max(maps, [0, 1, 2], true), 1e-6);
-      return tf.cast(tf.clipByValue(tf.round(tf.mul(tf.div(maps, peak), 255)), 0, 255), "int32");
-    });
-    const [, size, , maps] = levels.shape;
-    const values = Uint8Array.from(levels.dataSync());
-    levels.dispose();
-    return { levels: values, maps, size };
+  summary() {
+    return this.#layers.map(({ name, kind, config, weights }) => ({
+      name,
+      kind,
+      config,
+      weights: Object.fromEntries(Object.entries(weights).map(([part, tensor]) => [part, tensor.shape])),
+    }));
   }
 
-  /** The input through the first `count` layers. */
-  #run(x, count) {
-    return this.#layers.slice(0, count).reduce((y, layer) => layer.run(y), x);
+  /**
+   * What each layer of summary() makes of one 28x28 input (ink = 1), from one run of the
+   * network: { shapes, data, levels }, shapes[i] the i-th layer's output shape without
+   * the batch axis, data all the outputs one after the other, channels last, and levels
+   * the same as 0..255 for pictures: each map (or a dense layer's units together) scaled
+   * by its own strongest response, below zero 0.
+   */
+  activations(pixels) {
+    const outputs = tf.tidy(() => {
+      let x = tf.tensor4d(pixels, [1, 28, 28, 1]);
+      return this.#layers.map((layer) => {
+        if (layer.run) x = layer.run(x);
+        const spatial = x.rank === 4 ? [0, 1, 2] : [0, 1];
+        const peak = tf.maximum(tf.max(x, spatial, true), 1e-12);
+        const levels = tf.cast(tf.clipByValue(tf.round(tf.mul(tf.div(x, peak), 255)), 0, 255), "int32");
+        return [tf.keep(tf.clone(x)), tf.keep(levels)];
+      });
+    });
+    const shapes = outputs.map(([t]) => t.shape.slice(1));
+    const total = outputs.reduce((n, [t]) => n + t.size, 0);
+    const data = new Float32Array(total);
+    const levels = new Uint8Array(total);
+    let at = 0;
+    for (const [t, l] of outputs) {
+      data.set(t.dataSync(), at);
+      levels.set(l.dataSync(), at);
+      at += t.size;
+      t.dispose();
+      l.dispose();
+    }
+    return { shapes, data, levels };
+  }
+
+  /** One layer's weights: { part: { shape, data } }, data a Float32Array. */
+  weights(name) {
+    const layer = this.#layers.find((l) => l.name === name);
+    if (!layer) throw new RangeError(`the network has no layer ${name}`);
+    return Object.fromEntries(
+      Object.entries(layer.weights).map(([part, t]) => [part, { shape: t.shape, data: t.dataSync() }]),
+    );
+  }
+
+  #run(x, layers) {
+    return layers.reduce((y, layer) => layer.run(y), x);
   }
 }
 
@@ -173,18 +209,19 @@ function layersAsOps(topology, weights) {
           `(supported: ${Object.keys(LAYERS).join(", ")}); rebuild the model from these layers`,
       );
     }
+    const used = {};
     const layer = new LayerSpec(name, kind, c, (part) => {
       const tensor = byLayer[`${name}/${part}`];
       if (!tensor) throw new Error(`layer ${name} has no ${part}`);
+      used[part] = tensor;
       return tensor;
     });
     if ((c.data_format ?? "channels_last") !== "channels_last") {
       throw layer.refuse(`data_format ${show(c.data_format)}`, '"channels_last"');
     }
-    const run = LAYERS[kind](layer);
-    if (run) ops.push({ name, run });
+    ops.push({ name, kind, config: c, weights: used, run: LAYERS[kind](layer) });
   });
-  if (ops.length === 0) throw new Error("model.json holds no layers");
+  if (!ops.some((op) => op.run)) throw new Error("model.json holds no layers");
   return ops;
 }
 
