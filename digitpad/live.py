@@ -115,6 +115,11 @@ class LiveRead:
             done = _Read(strokes, width, self.reader.read(strokes, width))
         self._show(done, announce=True)
 
+    def reread(self) -> None:
+        """Read the pad afresh and show it, announced: how it is read has changed."""
+        self.shown = self.pending = None
+        self.lift()
+
     def _show(self, done: _Read, announce: bool) -> None:
         self.shown = done
         self.show(done.result, announce)
