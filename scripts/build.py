@@ -6,7 +6,8 @@
 dist/ holds the page, the Python the browser runs (the digitpad modules listed in
 pyscript.toml), the model, static/ and the vendored runtime, static/constants.js (the
 numbers the page's JavaScript shares with Python, written from the Python modules
-that define them), plus a service worker
+that define them), static/batch.json (held-out pen digits the steps view measures
+preprocessing on, where the pen-digits file is here), plus a service worker
 that precaches every one of those files. The worker's version is a hash of their
 contents, so each deploy that changes anything gets a fresh cache and the old one is
 dropped whole: a page never mixes files from two builds.
@@ -19,6 +20,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import random
 import re
 import shutil
 import sys
@@ -40,6 +43,11 @@ MAIN_PRELOAD = '<link rel="preload" href="main.py" as="fetch" crossorigin>'
 # Written by the build, so static/ holds no copy of numbers that Python defines.
 CONSTANTS = "static/constants.js"
 PAD_PRELOAD = '<link rel="modulepreload" href="static/pad.js">'
+# Held-out pen digits for the steps view's lab: so many of each digit, picked the same
+# way by every build.
+BATCH = "static/batch.json"
+BATCH_PER_DIGIT = 30
+BATCH_SEED = 2026
 
 
 class BuildError(Exception):
@@ -73,6 +81,57 @@ def constants_module() -> str:
     finally:
         sys.path.remove(str(ROOT))
     return resources.constants_module()
+
+
+def pendigits_file(given: Path | None = None) -> Path | None:
+    """The pen-digits file, looked for where train/datasets.py looks before it would
+    download one (the build downloads nothing): --pendigits, $PENDIGITS,
+    ../shared/data/pendigits, the cache in $DIGITPAD_DATA or ~/.cache/digitpad."""
+    name = "pendigits-orig.tra"
+    cache = Path(os.environ.get("DIGITPAD_DATA") or Path.home() / ".cache" / "digitpad")
+    for path in (given, os.environ.get("PENDIGITS"), ROOT.parent / "shared" / "data" / "pendigits" / name, cache / name):
+        if path and Path(path).is_file():
+            return Path(path)
+    return None
+
+
+def batch_text(pendigits_path: Path) -> str:
+    """static/batch.json: BATCH_PER_DIGIT pen digits of each class from the writers
+    no model trains or tunes on, on a pad as tall as the page's (the tablet's box is
+    the pad), as the browser tests draw them."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from digitpad.lab import batch_json
+        from digitpad.pad import RASTER_HEIGHT
+        from train import pendigits
+    finally:
+        sys.path.remove(str(ROOT))
+    held_out = pendigits.by_writers(pendigits.load(pendigits_path), pendigits.HELD_OUT_WRITERS)
+    rng = random.Random(BATCH_SEED)
+    chosen = []
+    for digit in range(10):
+        chosen += rng.sample([s for s in held_out if s.label == digit], BATCH_PER_DIGIT)
+    source = (
+        f"{len(chosen)} pen digits ({BATCH_PER_DIGIT} of each) by the {len(pendigits.HELD_OUT_WRITERS)} "
+        "held-out writers of the UCI pen-digits data"
+    )
+    strokes = [(s.label, pendigits.on_pad(s, RASTER_HEIGHT)) for s in chosen]
+    return batch_json(strokes, RASTER_HEIGHT, RASTER_HEIGHT, source)
+
+
+def write_batch(out: Path, pendigits_path: Path | None) -> bool:
+    """Write static/batch.json into ``out``; False, saying why, where there are no pen digits."""
+    if pendigits_path is None:
+        print(f"build: no pen-digits file here, so no {BATCH}: the steps view will say it has no "
+              "batch to measure on. Set PENDIGITS=FILE, or fetch it once with "
+              "`.venv/bin/python -c 'import train.datasets as d; d.pendigits_file()'`", file=sys.stderr)
+        return False
+    try:
+        text = batch_text(pendigits_path)
+    except ValueError as error:  # the file is not in the pen-digits format
+        raise BuildError(f"{error}; point PENDIGITS at the UCI pen-digits file") from None
+    (out / BATCH).write_text(text)
+    return True
 
 
 def model_files(model: Path) -> list[str]:
@@ -149,7 +208,7 @@ def copy_tree(source: Path, target: Path, keep=lambda path: True) -> None:
             shutil.copy2(path, dest)
 
 
-def assemble(model: Path, out: Path) -> None:
+def assemble(model: Path, out: Path, pendigits_path: Path | None = None) -> None:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -165,6 +224,7 @@ def assemble(model: Path, out: Path) -> None:
         shutil.copy2(model / name, out / "model" / name)
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
     (out / CONSTANTS).write_text(constants_module())
+    write_batch(out, pendigits_path)
     copy_tree(ROOT / "vendor", out / "vendor")
     add_preloads(out / "index.html", out / "vendor" / "pyscript", modules)
 
@@ -189,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "model", help="TF.js model folder")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output folder")
+    parser.add_argument("--pendigits", type=Path, help="the pen-digits file for static/batch.json")
     parser.add_argument("--list-modules", action="store_true",
                         help="print the Python files the page loads, as a JSON list, and stop")
     args = parser.parse_args(argv)
@@ -197,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(browser_modules()))
             return 0
         check_inputs(args.model)
-        assemble(args.model, args.out)
+        if args.pendigits is not None and not args.pendigits.is_file():
+            raise BuildError(f"--pendigits {args.pendigits}: no such file")
+        assemble(args.model, args.out, pendigits_file(args.pendigits))
         version, count = write_service_worker(args.out)
     except BuildError as error:
         print(f"build: {error}", file=sys.stderr)
