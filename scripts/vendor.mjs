@@ -1,9 +1,11 @@
 // Copy the browser runtime from node_modules into vendor/, which the build serves.
-// Only what the page loads is copied: no source maps, no Node builds.
+// Only what the page loads is copied: no source maps, no Node builds. The steps view's
+// code editor (CodeMirror, several small npm packages) is bundled into one module.
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const modules = join(root, "node_modules");
@@ -38,6 +40,33 @@ for (const [target, [source, wanted]] of Object.entries(runtime)) {
   for (const name of names) cpSync(join(from, name), join(to, name));
   console.log(`vendor/${target}: ${names.length} files`);
 }
+
+// CodeMirror's packages import one another by name: esbuild makes them, and
+// scripts/editor.mjs, one minified ES module the page imports as is. Their licenses
+// (MIT) want their notices with every copy: they close the file.
+const editor = join(vendor, "codemirror", "editor.js");
+const { metafile } = await build({
+  entryPoints: [join(root, "scripts", "editor.mjs")],
+  outfile: editor,
+  bundle: true,
+  format: "esm",
+  minify: true,
+  target: "es2020",
+  legalComments: "eof",
+  metafile: true,
+  logLevel: "warning",
+});
+const bundled = new Set(
+  Object.keys(metafile.inputs).flatMap((path) => path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1] ?? []),
+);
+for (const name of [...bundled].sort()) {
+  const license = readdirSync(join(modules, name)).find((file) => /^licen[cs]e/i.test(file));
+  if (!license) throw new Error(`${name} has no license file to ship with vendor/codemirror/editor.js`);
+  const { version } = JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8"));
+  const text = readFileSync(join(modules, name, license), "utf8").replaceAll("*/", "* /");
+  appendFileSync(editor, `\n/*! ${name} ${version}\n\n${text.trim()}\n*/\n`);
+}
+console.log(`vendor/codemirror: editor.js bundled from ${bundled.size} packages`);
 
 // Pyodide ships its standard library as Python sources, so every page load would
 // compile the ~200 modules Python imports at start-up before running a line: seconds
