@@ -35,6 +35,9 @@ class Display:
         self.view = describe(EMPTY)  # of self.reading; a picked chip's view is not kept
         self.chosen = None  # the digit picked from the chips, until the drawing changes
         self.panel = panel
+        # Parts of the steps view beside the panel (digitpad.lab_panel): each is called
+        # as the panel is, with the reading, the digit in focus and whether a stroke ended.
+        self.followers = []
         self.listeners = [create_proxy(self.pick), create_proxy(self.flip_teaching)]
         self.digits.addEventListener("click", self.listeners[0])
         self.panel.toggle.addEventListener("click", self.listeners[1])
@@ -67,6 +70,8 @@ class Display:
         digits = self.reading.digits
         focus = self.chosen if self.chosen is not None and self.chosen < len(digits) else self.reading.focus
         self.panel.show(self.reading, focus, features)
+        for follow in self.followers:
+            follow(self.reading, focus, features)
 
     def show(self, view, announce):
         self.seq += 1

@@ -3,10 +3,10 @@ static/app.js on ``window.digitpad``, read through one ``Reader`` and shown.
 
 It only wires the parts, each a module of its own: ``bridge`` (the pad and the model as
 the reader's raster and classifier), ``live`` (reading while a stroke grows),
-``display`` (the reading on the page), ``panel`` and ``layers_panel`` (the steps
-view), ``host`` (the page this one is embedded in) and ``warmup``. It does nothing
-when imported: Python's snapshot (scripts/snapshot.mjs) imports it at build time, and
-main.py calls ``main()`` on the page.
+``display`` (the reading on the page), ``panel``, ``layers_panel`` and ``lab_panel``
+(the steps view), ``host`` (the page this one is embedded in) and ``warmup``. It does
+nothing when imported: Python's snapshot (scripts/snapshot.mjs) imports it at build
+time, and main.py calls ``main()`` on the page.
 """
 
 import js
@@ -17,6 +17,7 @@ from digitpad.bridge import calibration, classifier, current_strokes, rasterizer
 from digitpad.display import Display
 from digitpad.host import Host
 from digitpad.live import LiveRead
+from digitpad.lab_panel import LabPanel
 from digitpad.layers_panel import LayersPanel
 from digitpad.panel import StepsPanel
 from digitpad.reader import Reader
@@ -47,6 +48,7 @@ async def main():
             host.tell(embed.prediction_message(reading, options))
 
     live = LiveRead(reader, lambda: current_strokes(pad), show)
+    display.followers.append(LabPanel(app, reader, live, display.panel).follow)
     # Kept for the page's lifetime: the pad calls them on every change.
     global on_changing, on_committed
     on_changing = create_proxy(live.step)

@@ -208,6 +208,12 @@ window.digitpad = {
   get model() {
     return model;
   },
+  /** The steps view's code editor (scripts/editor.mjs) of `text` in `parent`: the
+   * editor's code is fetched only now. `parent.value` then is the text. */
+  async editor(parent, text, label) {
+    const { createEditor } = await import("../vendor/codemirror/editor.js");
+    createEditor(parent, text, label, new URL("editor.css", import.meta.url).href);
+  },
   /** The last batch the network read: n x 784 floats, ink = 1 (for tests). */
   get lastInput() {
     return model?.lastInput ?? null;
