@@ -38,21 +38,37 @@ const statusText = document.getElementById("status-text");
 const pad = new Pad(document.getElementById("pad"));
 performance.mark("digitpad: pad takes ink");
 
-// Only now ask for the big files: Python's snapshot, its wasm and standard library,
-// TF.js's backend (28 MB on a first visit). Asked for by index.html, they competed
-// with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s later.
-import("./snapshot.js").catch(() => {}); // python.mjs imports it too, and reports a failure
-for (const [path, rel, as] of [
-  ["../vendor/pyodide/pyodide.asm.mjs", "modulepreload"],
-  ["../vendor/pyodide/pyodide.asm.wasm", "preload", "fetch"],
-  ["../vendor/pyodide/python_stdlib.zip", "preload", "fetch"],
-  ["../vendor/tfjs-wasm/tf-backend-wasm.min.js", "preload", "script"], // tf-core.min.js is asked for below
-]) {
-  const link = Object.assign(document.createElement("link"), { rel, href: new URL(path, import.meta.url).href });
-  if (as) link.as = as;
-  if (as === "fetch") link.crossOrigin = "anonymous"; // as Pyodide's fetch() asks for it
-  document.head.append(link);
-}
+// On a first visit the service worker downloads the whole site for offline use. The page
+// waits until it has, then reads every file from its cache: downloading beside it, the
+// page took the big files a second time (Chromium, a file still on its way; a browser
+// without an HTTP cache, as WebKit's private browsing, every file). Only the files the
+// document names itself come first; the pad works meanwhile. Later visits wait for
+// nothing: the worker is there.
+const workers = serviceWorkers();
+const registration = workers ? registerServiceWorker(workers) : null;
+const served = servedByWorker(workers, registration).catch(() => {});
+
+// Only now ask for the rest: index.html's preloads of the small files Python and the
+// model start from, then the big files: Python's snapshot, its wasm and standard
+// library, TF.js's backend (28 MB on a first visit). Asked for by index.html, the big
+// ones competed with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s
+// later.
+served.then(() => {
+  const preloads = document.getElementById("preloads");
+  if (preloads) document.head.append(preloads.content);
+  import("./snapshot.js").catch(() => {}); // python.mjs imports it too, and reports a failure
+  for (const [path, rel, as] of [
+    ["../vendor/pyodide/pyodide.asm.mjs", "modulepreload"],
+    ["../vendor/pyodide/pyodide.asm.wasm", "preload", "fetch"],
+    ["../vendor/pyodide/python_stdlib.zip", "preload", "fetch"],
+    ["../vendor/tfjs-wasm/tf-backend-wasm.min.js", "preload", "script"], // tf-core.min.js is asked for below
+  ]) {
+    const link = Object.assign(document.createElement("link"), { rel, href: new URL(path, import.meta.url).href });
+    if (as) link.as = as;
+    if (as === "fetch") link.crossOrigin = "anonymous"; // as Pyodide's fetch() asks for it
+    document.head.append(link);
+  }
+});
 
 document.getElementById("clear").addEventListener("click", () => pad.clear());
 document.getElementById("undo").addEventListener("click", () => pad.undo());
@@ -89,9 +105,9 @@ function fail(message) {
 }
 
 let model = null;
-const download = downloadModel("model/model.json");
-const calibration = downloadCalibration("model/calibration.json"); // optional
-const modelReady = loadModel(download).then(
+const download = served.then(() => downloadModel("model/model.json"));
+const calibration = served.then(() => downloadCalibration("model/calibration.json")); // optional
+const modelReady = served.then(() => loadModel(download)).then(
   (loaded) => {
     performance.mark("digitpad: model ready");
     model = loaded;
@@ -112,15 +128,24 @@ download.then(() => performance.mark("digitpad: model downloaded"), () => {});
 // start-up, and restored from its snapshot it never holds the main thread long
 // enough to keep a missing model from being reported. python.mjs restores the
 // interpreter while PyScript loads; should it fail to load, PyScript reports that.
-import("./python.mjs").catch(() => {});
-// PyScript composes its hooks for workers into one function with Function() when it
-// starts Python, and it always has one such hook of its own (giving each worker its
-// _pyscript module). The page starts no worker: emptying that hook, before Python
-// starts, is what lets the page's CSP forbid eval.
-import("../vendor/pyscript/core.js").then(({ hooks }) => hooks.worker.onBeforeRunAsync.clear());
+served.then(() => {
+  import("./python.mjs").catch(() => {});
+  // PyScript composes its hooks for workers into one function with Function() when it
+  // starts Python, and it always has one such hook of its own (giving each worker its
+  // _pyscript module). The page starts no worker: emptying that hook, before Python
+  // starts, is what lets the page's CSP forbid eval.
+  import("../vendor/pyscript/core.js").then(({ hooks }) => hooks.worker.onBeforeRunAsync.clear());
+});
 
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.
 let lastProgress = performance.now();
+// On a first visit the service worker says so for each file it has stored.
+if (workers) {
+  workers.addEventListener("message", ({ data }) => {
+    if (data?.type === "digitpad:precached") lastProgress = performance.now();
+  });
+  workers.startMessages();
+}
 addEventListener("py:progress", ({ detail }) => {
   lastProgress = performance.now();
   performance.mark(`digitpad: ${detail}`);
@@ -234,23 +259,28 @@ window.digitpad = {
 
 // --- offline --------------------------------------------------------------------------
 
-if ("serviceWorker" in navigator && location.protocol !== "file:") {
-  registerServiceWorker();
+/** The page's ServiceWorkerContainer, or null where it may have no service worker. */
+function serviceWorkers() {
+  try {
+    return "serviceWorker" in navigator && location.protocol !== "file:" ? navigator.serviceWorker : null;
+  } catch {
+    return null; // storage off-limits to this page, and service workers with it
+  }
 }
 
-async function registerServiceWorker() {
+async function registerServiceWorker(workers) {
   let registration;
   try {
-    registration = await navigator.serviceWorker.register("sw.js");
+    registration = await workers.register("sw.js");
     if (!registration) throw new Error("no registration");
   } catch (error) {
     console.warn("digitpad: works online only, the service worker failed:", error);
-    return;
+    return null;
   }
   // A new deploy waits until the person chooses to reload, so a page never runs a mix
   // of two versions; the worker drops the old files when it takes over.
   const offer = (worker) => {
-    if (!worker || !navigator.serviceWorker.controller) return;
+    if (!worker || !workers.controller) return;
     const button = document.getElementById("update");
     button.hidden = false;
     button.onclick = () => worker.postMessage("activate");
@@ -265,10 +295,28 @@ async function registerServiceWorker() {
     });
   });
   let reloading = false;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
+  workers.addEventListener("controllerchange", () => {
     if (body.dataset.update === "available" && !reloading) {
       reloading = true;
       location.reload();
     }
   });
+  return registration;
+}
+
+/** Resolves when the page may ask for its files: at once where a service worker serves
+ * it already or none can, else once the first one has cached the site and taken the
+ * page over, or has failed to (the page then downloads its files itself). */
+async function servedByWorker(workers, registering) {
+  if (!workers || workers.controller) return;
+  const taken = new Promise((resolve) => workers.addEventListener("controllerchange", resolve, { once: true }));
+  const registration = await registering;
+  const worker = registration?.installing;
+  // None installing: the worker failed already, or it is active and this page was
+  // opened past it (a hard reload), or it took the page over meanwhile.
+  if (!worker || workers.controller) return;
+  const failed = new Promise((resolve) =>
+    worker.addEventListener("statechange", () => worker.state === "redundant" && resolve()),
+  );
+  await Promise.race([taken, failed]);
 }

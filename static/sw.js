@@ -11,14 +11,41 @@ const PREFIX = "digitpad-";
 const CACHE = `${PREFIX}${VERSION}`;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      // "no-cache": revalidated with the server, so never stale, yet what the page has
-      // just downloaded comes back as a 304 instead of a second copy.
-      cache.addAll(PRECACHE.map((path) => new Request(path, { cache: "no-cache" }))),
-    ),
-  );
+  event.waitUntil(precache());
 });
+
+/** Every file of the build into this version's cache, all or none. On a first visit the
+ * page waits for this and then reads its files from the cache (static/app.js), so each
+ * comes over the network once; the page hears of each file stored, as progress. */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const stop = new AbortController();
+  let stored = 0;
+  try {
+    await Promise.all(
+      PRECACHE.map(async (path) => {
+        // "no-cache": revalidated with the server, so never stale, yet what the page
+        // has downloaded already comes back as a 304 instead of a second copy.
+        const request = new Request(path, { cache: "no-cache", signal: stop.signal });
+        const response = await fetch(request);
+        if (!response.ok) throw new TypeError(`${path}: HTTP ${response.status}`);
+        await cache.put(request, response);
+        stored += 1;
+        tell({ type: "digitpad:precached", stored, files: PRECACHE.length });
+      }),
+    );
+  } catch (error) {
+    stop.abort(); // the rest is of no use: a version is cached whole or not at all
+    await caches.delete(CACHE);
+    throw error;
+  }
+}
+
+async function tell(message) {
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "window" })) {
+    client.postMessage(message);
+  }
+}
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(

@@ -153,9 +153,10 @@ def test_a_missing_part_of_python_is_reported(new_context, tmp_path, missing):
 
 
 def test_what_is_drawn_while_loading_is_read_once_ready(new_context, site):
-    page = new_context(site).new_page()
     # The model's weights are held back until the digit is drawn, so that it is drawn
-    # while the page loads however fast the page loads.
+    # while the page loads however fast the page loads. Without a service worker: on a
+    # first visit the page would take the weights from its cache, out of the route's reach.
+    page = new_context(site, service_workers="block").new_page()
     held = []
     page.route("**/model/*.bin", lambda route: held.append(route))
     page.goto(site, wait_until="commit")
