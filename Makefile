@@ -46,6 +46,7 @@ run: build
 
 test: setup build
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_engines.sh
 	bash scripts/ensure_compress.sh
 	$(PY) -m pytest
 
@@ -55,6 +56,7 @@ test-unit: $(VENV)/.installed
 
 test-browser: setup build
 	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_engines.sh
 	$(PY) -m pytest -m browser
 
 bench: setup build
