@@ -27,6 +27,8 @@ DEFAULT_COLUMNS = 12
 UNIT_COLUMNS = 64
 # Gap between maps on a sheet, in pixels.
 GAP = 1
+# A map whose values span less than this is drawn black: it responds to nothing.
+FLAT = 1e-6
 
 _ACTIVATIONS: dict[str, Callable[[float], float]] = {
     "linear": lambda x: x,
@@ -222,15 +224,16 @@ def _picture(shown: bytes, shape: Sequence[int]) -> tuple[Picture, Grid]:
 
 
 def levels(values: Sequence[float], maps: int) -> bytes:
-    """Each map's values as 0..255, scaled by its own strongest response; below zero is 0."""
+    """Each map's values as 0..255, from its own lowest (0) to its highest (255), as
+    static/model.js computes them; a map of one value is all 0."""
     out = bytearray(len(values))
     for m in range(maps):
         channel = values[m::maps]
-        peak = max(channel, default=0.0)
-        if peak <= 0:
+        low, high = min(channel, default=0.0), max(channel, default=0.0)
+        if high - low <= FLAT:
             continue
-        scale = 255 / peak
-        out[m::maps] = bytes(min(255, round(v * scale)) if v > 0 else 0 for v in channel)
+        scale = 255 / (high - low)
+        out[m::maps] = bytes(min(255, max(0, round((v - low) * scale))) for v in channel)
     return bytes(out)
 
 
@@ -246,7 +249,7 @@ def explain(layer: Layer, shape: Sequence[int], before: Sequence[int] | None) ->
                 f"what is above zero ({c.get('activation', 'linear')}). Click a map to see the sum.")
     if kind == "BatchNormalization":
         return ("Rescales each map by the mean and spread it had in training, so every layer "
-                "after it sees numbers of the same size (values below zero show black).")
+                "after it sees numbers of the same size.")
     if kind == "MaxPooling2D":
         ph, pw = _pair(c.get("pool_size", 2))
         return (f"Keeps the strongest value of each {ph} × {pw} square: the maps shrink to "

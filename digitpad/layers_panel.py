@@ -173,6 +173,10 @@ class LayersPanel:
         self.detail.hidden = shown is None
         if shown is None:
             return
+        # Under the layer it explains, not below all of them.
+        item = self.items.get(name)
+        if item and self.detail.parentElement != item:
+            item.append(self.detail)
         data = self.detail.dataset
         data.layer, data.map, data.row, data.col = name, str(map_), str(row), str(col)
         data.value, data.actual = f"{shown.value:.6g}", f"{shown.actual:.6g}"

@@ -15,6 +15,8 @@
 import { CLASSES, SIZE } from "./constants.js"; // written by the build from digitpad/
 
 const PIXELS = SIZE * SIZE;
+// A map whose values span less than this is drawn black: it responds to nothing.
+const FLAT = 1e-6;
 
 export class ModelLoadError extends Error {}
 
@@ -124,8 +126,8 @@ export class Model {
    * What each layer of summary() makes of one 28x28 input (ink = 1), from one run of the
    * network: { shapes, data, levels }, shapes[i] the i-th layer's output shape without
    * the batch axis, data all the outputs one after the other, channels last, and levels
-   * the same as 0..255 for pictures: each map (or a dense layer's units together) scaled
-   * by its own strongest response, below zero 0.
+   * the same as 0..255 for pictures: each map (or a dense layer's units together) from
+   * its own lowest value (0) to its highest (255); a map of one value is all 0.
    */
   activations(pixels) {
     const outputs = tf.tidy(() => {
@@ -133,8 +135,10 @@ export class Model {
       return this.#layers.map((layer) => {
         if (layer.run) x = layer.run(x);
         const spatial = x.rank === 4 ? [0, 1, 2] : [0, 1];
-        const peak = tf.maximum(tf.max(x, spatial, true), 1e-12);
-        const levels = tf.cast(tf.clipByValue(tf.round(tf.mul(tf.div(x, peak), 255)), 0, 255), "int32");
+        const low = tf.min(x, spatial, true);
+        const range = tf.sub(tf.max(x, spatial, true), low);
+        const scale = tf.where(tf.greater(range, FLAT), tf.div(255, range), tf.zerosLike(range));
+        const levels = tf.cast(tf.clipByValue(tf.round(tf.mul(tf.sub(x, low), scale)), 0, 255), "int32");
         return [tf.keep(tf.clone(x)), tf.keep(levels)];
       });
     });

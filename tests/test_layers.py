@@ -228,3 +228,10 @@ def test_saliency_scores_are_the_mean_change_in_the_lead():
 def test_saliency_needs_a_whole_input():
     with pytest.raises(ValueError, match="784 pixels"):
         saliency.occlusion([0.0] * 10, classifier())
+
+
+def test_levels_span_each_map_from_its_lowest_to_its_highest():
+    # Two maps, channels last: one from -1 to 3, one flat.
+    values = [-1.0, 5.0, 1.0, 5.0, 3.0, 5.0]
+    assert list(layers.levels(values, 2)) == [0, 0, 128, 0, 255, 0]
+    assert layers.levels([], 1) == b""

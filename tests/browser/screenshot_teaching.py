@@ -1,5 +1,6 @@
-"""Take docs/teaching.png and docs/unsure.png: the steps view on a written number, and
-the page unsure about an ambiguous digit.
+"""Take docs/teaching.png, docs/network.png and docs/unsure.png: the steps view on a
+written number, its layers with the arithmetic of one value, and the page unsure about
+an ambiguous digit.
 
     .venv/bin/python -m tests.browser.screenshot_teaching [--dark] [--phone] [--out-dir docs]
 
@@ -64,10 +65,34 @@ def main(argv: list[str] | None = None) -> int:
         page.mouse.move(0, 0)
         page.wait_for_timeout(400)
         teaching = args.out_dir / f"teaching{suffix}.png"
-        page.screenshot(path=str(teaching), full_page=True)
+        page.screenshot(path=str(teaching), full_page=True, clip=_down_to(page, ".steps-out"))
         print(f"{teaching}: reads {helpers.prediction(page)['value']!r}")
+
+        # Enter on a layer's maps explains its first map where that responds most.
+        page.focus('#layers [data-layer="conv2"] canvas')
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#layer-detail:not([hidden])")
+        page.mouse.move(0, 0)
+        network = args.out_dir / f"network{suffix}.png"
+        page.screenshot(path=str(network), full_page=True, clip=_between(page, ".network", "#layer-detail"))
+        print(f"{network}: {page.inner_text('#layer-detail .detail-title')!r}")
         page.context.browser.close()
     return 0
+
+
+def _between(page, first: str, last: str, margin: int = 12) -> dict:
+    """The page's area from ``first``'s top to ``last``'s bottom, across the card."""
+    top = page.eval_on_selector(first, "e => e.getBoundingClientRect().top + scrollY")
+    bottom = page.eval_on_selector(last, "e => e.getBoundingClientRect().bottom + scrollY")
+    card = page.eval_on_selector("#steps", "e => { const r = e.getBoundingClientRect(); return [r.left, r.width]; }")
+    return {"x": card[0], "y": top - margin, "width": card[1], "height": bottom - top + 2 * margin}
+
+
+def _down_to(page, last: str, margin: int = 24) -> dict:
+    """The page from its top to ``last``'s bottom."""
+    bottom = page.eval_on_selector(last, "e => e.getBoundingClientRect().bottom + scrollY")
+    width = page.evaluate("document.documentElement.clientWidth")
+    return {"x": 0, "y": 0, "width": width, "height": bottom + margin}
 
 
 if __name__ == "__main__":

@@ -131,3 +131,28 @@ def test_the_saliency_map_marks_the_ink(seven):
     assert picture["lit"] > 20
     caption = seven.inner_text("#saliency-caption")
     assert "7" in caption and data["runnerUp"] in caption
+
+
+def test_the_pictures_levels_are_those_python_computes(seven):
+    """static/model.js scales each map for its picture; digitpad.layers.levels is the
+    reference the CPython tests use."""
+    from digitpad import layers
+
+    run = seven.evaluate(
+        """() => {
+            const input = digitpad.model.lastInput.slice(0, 784);
+            const {shapes, data, levels} = digitpad.model.activations(input);
+            return {shapes, data: Array.from(data), levels: Array.from(levels)};
+        }"""
+    )
+    at = 0
+    for shape in run["shapes"]:
+        n = 1
+        for d in shape:
+            n *= d
+        expected = layers.levels(run["data"][at:at + n], shape[-1] if len(shape) == 3 else 1)
+        got = bytes(run["levels"][at:at + n])
+        # float32 in the page, float64 here: a value on a rounding edge may differ by one.
+        assert max(abs(a - b) for a, b in zip(got, expected)) <= 1, shape
+        at += n
+    assert at == len(run["data"])
