@@ -52,9 +52,11 @@ class StepsPanel:
         return self.open
 
     def reveal(self):
-        """Scroll the panel into sight when it opened below the screen (on a phone it
-        comes after the reading)."""
-        if self.panel.getBoundingClientRect().top > js.innerHeight - 80:
+        """Scroll the panel to the top of the screen when it opened below the screen or,
+        where it comes after the button (a phone's one column), in its lower half."""
+        top = self.panel.getBoundingClientRect().top
+        after_button = top >= self.toggle.getBoundingClientRect().bottom
+        if top > js.innerHeight - 80 or (after_button and top > js.innerHeight / 2):
             still = js.matchMedia("(prefers-reduced-motion: reduce)").matches
             options = {"block": "start", "behavior": "auto" if still else "smooth"}
             self.panel.scrollIntoView(to_js(options, dict_converter=js.Object.fromEntries))

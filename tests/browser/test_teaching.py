@@ -185,6 +185,12 @@ def test_on_a_phone_opening_the_steps_brings_them_into_sight(new_context, site):
     page.locator("#teach").scroll_into_view_if_needed()
     page.click("#teach")
     helpers.wait_until(page, "document.querySelector('#steps').getBoundingClientRect().top < innerHeight / 2")
+    page.wait_for_function(  # the page has stopped scrolling
+        """() => new Promise(done => {
+            const before = scrollY;
+            setTimeout(() => done(scrollY === before), 200);
+        })""")
+    assert 0 <= page.evaluate("document.querySelector('#steps').getBoundingClientRect().top") < 844 / 2
     # The four steps sit two by two, each picture at least a third of the screen wide.
     boxes = [page.locator(f'[data-step="{name}"] .shot').bounding_box() for name in STEPS]
     assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"] == boxes[3]["y"]
