@@ -242,7 +242,7 @@ class LabPanel:
         if self.use_box.checked and self.code_run is not None:
             self.reader.use(lab.reading_with(self.code_run, self.failed_on_pad))
         else:
-            self.reader.use(preprocess.prepare)
+            self.reader.use(None)  # the shipped prepare
         self.live.reread()
 
     def failed_on_pad(self, message):
@@ -250,7 +250,7 @@ class LabPanel:
         the shipped code, and so is the pad from now on."""
         self.show_error(f"{message}\n\n(on the pad: it reads with the shipped code again)")
         self.use_box.checked = False
-        self.reader.use(preprocess.prepare)
+        self.reader.use(None)  # the shipped prepare
         js.setTimeout(create_once_callable(self.live.reread), 0)
 
     def show_error(self, text):

@@ -262,7 +262,7 @@ def test_the_reader_reads_with_the_learner_s_code_when_asked_and_keeps_the_shipp
     assert mass(mine.pixels)[0] < 10  # left where the fit put it
     assert mine.prepared.bbox == shipped.prepared.bbox  # the steps view still has its steps
     assert failures == []
-    reader.use(preprocess.prepare)
+    reader.use(None)
     assert reader.read(strokes, WIDTH).digits[0].pixels == shipped.pixels
 
 
