@@ -5,7 +5,9 @@ read. A read comes in three steps, each a task of its own, so that a pen lift wa
 one step at most: the ink made ready for the network (``Reader.prepare``), then
 classified (``Reader.finish``), then shown. A lift on the strokes a live read is
 working on finishes that read instead of starting over, and a lift on strokes a live
-read has already shown shows that reading again.
+read has already shown shows that reading again. The last step shows the drawing as it
+is then: when frames added ink since the read began, that step reads it whole, so a pen
+that lifts soon after its last move usually finds its ink read.
 
 Live reads take at most ``LIVE_SHARE`` of the main thread: a frame that comes sooner
 after the last read began than that read's steps allow lets a later frame read.
@@ -90,6 +92,9 @@ class LiveRead:
             wants = NEXT_TASK
         else:
             done, self.pending = self.pending, None
+            strokes, width = self.drawn()
+            if not done.of(strokes, width):  # ink came since this read began
+                done = _Read(strokes, width, self.reader.read(strokes, width))
             self._show(done, announce=False)
             wants = DONE
         self.took += self.clock() - start

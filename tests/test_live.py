@@ -114,3 +114,17 @@ def test_live_reads_take_at_most_their_share_of_the_time():
     assert live.step() == NEXT_FRAME
     pad.now = start + took / LIVE_SHARE + 0.001
     assert live.step() == NEXT_TASK
+
+
+def test_the_last_step_reads_ink_added_since_the_read_began():
+    pad, classify = Pad(), InkClassifier()
+    live = live_read(pad, classify)
+    pad.strokes = [bar(120)]
+    assert live.step() == NEXT_TASK
+    pad.strokes.append(circle(400, 140))  # a frame adds ink between the steps
+    assert live.step() == NEXT_TASK
+    assert live.step() == DONE
+    assert [(r.text, announce) for r, announce in pad.shown] == [("10", False)]
+    live.lift()  # the lift finds its ink read
+    assert classify.batches == [1, 1]  # the bar came from the cache; the ring was new
+    assert pad.shown[-1][0] is pad.shown[0][0] and pad.shown[-1][1]
