@@ -10,11 +10,9 @@
 // vendor/pyodide itself, after scripts/vendor.mjs, and cached by the hash of
 // everything that went in.
 //
-// Most of Python's memory is zeros, so the file leaves long runs of them out:
-// "DPS1", the memory's length, how many pieces, then each piece's offset, length and
-// bytes (all numbers uint32, little-endian). 12 MB instead of 31, and the page puts it
-// back together with a few thousand copies: gzip would make it 5 MB but take a
-// quarter of a second to undo on every start.
+// The file holds only how the memory differs from zeros and from the data that
+// pyodide.asm.wasm brings itself: static/snapshot-format.mjs has the format, and reads
+// it in the page.
 //
 //     node scripts/snapshot.mjs
 import { execFileSync } from "node:child_process";
@@ -22,11 +20,11 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { encode } from "../static/snapshot-format.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pyodideDir = join(root, "vendor", "pyodide");
 const target = join(pyodideDir, "snapshot.bin");
-const ZEROS = 64; // runs of at least this many zero bytes are left out
 
 const runtime = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 if (!existsSync(join(pyodideDir, "pyodide.asm.wasm"))) {
@@ -41,7 +39,8 @@ const pyscriptFiles = pythonFiles((await import(pathToFileURL(pyscriptStdlib).hr
 const hash = createHash("sha256");
 for (const name of runtime) hash.update(readFileSync(join(pyodideDir, name)));
 for (const path of modules) hash.update(path).update(readFileSync(join(root, path)));
-for (const file of [fileURLToPath(import.meta.url), helper, pyscriptStdlib]) hash.update(readFileSync(file));
+const format = join(root, "static", "snapshot-format.mjs");
+for (const file of [fileURLToPath(import.meta.url), helper, pyscriptStdlib, format]) hash.update(readFileSync(file));
 const key = hash.digest("hex").slice(0, 16);
 const cached = join(root, "node_modules", ".cache", "digitpad", `snapshot-${key}.bin`);
 
@@ -88,43 +87,12 @@ _digitpad_snapshot.install()
   globals.destroy();
   const snapshot = pyodide.makeMemorySnapshot();
   mkdirSync(dirname(cached), { recursive: true });
-  writeFileSync(cached, withoutZeros(snapshot));
+  // Pyodide's header comes first; its second uint32 says where the memory begins.
+  const start = new DataView(snapshot.buffer, snapshot.byteOffset).getUint32(4, true);
+  writeFileSync(cached, encode(snapshot, readFileSync(join(pyodideDir, "pyodide.asm.wasm")), start));
 }
 cpSync(cached, target);
 console.log(`vendor/pyodide: snapshot of Python with ${modules.length} digitpad files imported (${key})`);
-
-/** The memory as pieces between runs of zeros (the format above). */
-function withoutZeros(memory) {
-  const pieces = [];
-  let start = 0; // where the current piece began
-  let zeros = 0; // zero bytes just seen
-  for (let i = 0; i < memory.length; i++) {
-    if (memory[i] !== 0) {
-      if (zeros >= ZEROS) {
-        if (i - zeros > start) pieces.push([start, i - zeros]);
-        start = i;
-      }
-      zeros = 0;
-    } else {
-      zeros++;
-    }
-  }
-  const end = zeros >= ZEROS ? memory.length - zeros : memory.length;
-  if (end > start) pieces.push([start, end]);
-  const size = 12 + pieces.reduce((n, [a, b]) => n + 8 + (b - a), 0);
-  const out = Buffer.alloc(size);
-  out.write("DPS1", 0, "latin1");
-  out.writeUInt32LE(memory.length, 4);
-  out.writeUInt32LE(pieces.length, 8);
-  let at = 12;
-  for (const [a, b] of pieces) {
-    out.writeUInt32LE(a, at);
-    out.writeUInt32LE(b - a, at + 4);
-    out.set(memory.subarray(a, b), at + 8);
-    at += 8 + (b - a);
-  }
-  return out;
-}
 
 /** PyScript's package as {"pyscript/__init__.py": text, ...}, from its nested table. */
 function pythonFiles(tree, base = "") {

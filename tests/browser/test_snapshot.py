@@ -74,7 +74,7 @@ def damaged_snapshots():
         "cut short": whole[: len(whole) // 2],
         "not a snapshot": gzip.compress(b"digitpad" * 1000),
         # A well-formed file whose memory is no Python's: Pyodide refuses it.
-        "memory of something else": b"DPS1" + struct.pack("<II", 1 << 20, 0),
+        "memory of something else": b"DPS2" + struct.pack("<III", 32 << 20, 128, 0),
     }
 
 
