@@ -2,6 +2,8 @@
 snapshot of dist/ served on 127.0.0.1. Prints a table; asserts nothing.
 
     python -m tests.bench [--cold 5] [--warm 5] [--ink 5] [--drawings 300]
+                          [--throttled-cold 2] [--throttled-warm 3] [--throttled-ink 2]
+                          [--throttled-drawings 50] [--lighthouse 1]
                           [--soak N] [--json build/bench.json]
 
 What is timed, and from where:
@@ -39,6 +41,34 @@ What is timed, and from where:
   Python objects (after gc.collect), Python's references to JS objects (Pyodide's
   hiwire table), wasm heaps and DOM nodes at checkpoints. Shared with
   tests/browser/test_soak.py, which asserts on it.
+- 4x CPU, slow 4G: cold start, warm start, pad accepts ink and stroke end to prediction
+  again, as above, on Chromium's emulation of a slow phone on a slow network. Each
+  timed page gets a DevTools session of its own before it navigates, which sets
+  CPU throttling at rate 4 (Emulation.setCPUThrottlingRate: the page's main thread;
+  Chromium refuses it for workers, which run at full speed) and Lighthouse's mobile
+  slow 4G (Network.emulateNetworkConditions): 150 ms latency per request, 1.6 Mbps
+  down, 750 kbps up (Lighthouse's 1,638.4 and 750 Kbit/s, its K being 1024; its own
+  DevTools throttling of that profile takes the latency x3.75 and the throughput x0.9
+  for the TCP round trips that request-level throttling leaves out; these runs don't).
+  The page's emulation does not reach its service worker, whose precache would go at
+  full speed: the session attaches to each worker the page starts (Target.setAutoAttach,
+  the worker paused until it is throttled) and sets the same network conditions there
+  (a service worker takes them; a dedicated worker answers "Not supported"). What
+  Chromium answered, per kind of target, is printed and in the JSON. The server sends
+  files as they are, not gzipped as most hosts would: a first visit is 30 MiB at
+  1.6 Mbps. A start that ends in the page's error is counted with its status, and the
+  benchmark goes on. Warm starts fill their profile unthrottled, then throttle each new
+  page; pen lifts are drawn on a throttled warm start after an unthrottled first visit
+  in the same browser context (a pen lift needs no network);
+- Lighthouse: node_modules/.bin/lighthouse (pinned in package.json) against the same
+  server, with its default mobile preset: simulated throttling (slow 4G, 4x CPU; Lantern
+  models the load from an unthrottled one), categories performance, accessibility and
+  best practices. The three scores, time to interactive, first and largest contentful
+  paint, total blocking time and the bytes Lighthouse counted, beside what the server
+  sent during the run: Lighthouse follows the page and its dedicated workers but not
+  its service worker, so the precache is in neither its bytes nor its simulated times.
+  Its Chromium gets the tests' flags (no host but 127.0.0.1 resolves) and any request
+  its report lists for another host is printed.
 """
 
 from __future__ import annotations
@@ -47,16 +77,19 @@ import argparse
 import asyncio
 import functools
 import gzip
+import itertools
 import json
 import os
 import random
 import shutil
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from digitpad.pad import RASTER_HEIGHT
 from tests.browser import helpers
@@ -67,6 +100,18 @@ VIEWPORT = {"width": 1280, "height": 800}
 SOAK_ARGS = [*helpers.CHROMIUM_ARGS, "--enable-precise-memory-info"]
 # The browser is still optimizing the reading path over a person's first digits.
 FIRST_LIFTS = 50
+# Lighthouse's mobile slow 4G (its constants.throttling.mobileSlow4G), in DevTools' units:
+# ms, and bytes per second of Lighthouse's Kbit/s (1.6 * 1024 and 750).
+SLOW_4G = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1.6 * 1024 * 1024 / 8,
+    "uploadThroughput": 750 * 1024 / 8,
+}
+CPU_SLOWDOWN = 4
+# A throttled first visit downloads 30 MiB at 1.6 Mbps.
+THROTTLED_READY_MS = 600_000
+LIGHTHOUSE = RUN_ROOT / "node_modules" / ".bin" / "lighthouse"
 
 # --- in the page ------------------------------------------------------------------------
 
@@ -383,6 +428,97 @@ def cpu_used(cdp) -> dict:
     return {"cpu_main": metrics["ThreadTime"] * 1000, "cpu_renderer": metrics["ProcessTime"] * 1000}
 
 
+class Throttle:
+    """Chromium's emulation of a slow phone on a slow network (CPU_SLOWDOWN, SLOW_4G), set
+    on a page through a DevTools session of its own, before the page navigates, and on
+    each worker the page starts, before the worker runs. ``applied`` notes, per kind of
+    target, what Chromium answered to each command ("ok" or its error)."""
+
+    PAGE = (
+        ("Network.emulateNetworkConditions", SLOW_4G),
+        ("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN}),
+    )
+    # Playwright can only address its session's own target: workers are reached with
+    # Target.sendMessageToTarget, so not flattened. Paused until they are throttled.
+    AUTO_ATTACH = (
+        "Target.setAutoAttach",
+        {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
+    )
+    WORKER = (*PAGE, ("Runtime.runIfWaitingForDebugger", {}))
+
+    def __init__(self):
+        self.applied: dict[str, dict[str, list[str]]] = {}
+        self._ids = itertools.count(1)
+        self._pending: dict[int, tuple[str, str]] = {}
+
+    def _note(self, kind: str, method: str, outcome: str) -> None:
+        outcomes = self.applied.setdefault(kind, {}).setdefault(method, [])
+        if outcome not in outcomes:
+            outcomes.append(outcome)
+
+    def _to_worker(self, event: dict) -> list[dict]:
+        """Target.sendMessageToTarget's parameters that throttle a worker just attached."""
+        kind, messages = event["targetInfo"]["type"], []
+        for method, params in self.WORKER:
+            key = next(self._ids)
+            self._pending[key] = (kind, method)
+            message = json.dumps({"id": key, "method": method, "params": params})
+            messages.append({"sessionId": event["sessionId"], "message": message})
+        return messages
+
+    def _answered(self, event: dict) -> None:
+        answer = json.loads(event["message"])
+        if answer.get("id") in self._pending:
+            kind, method = self._pending.pop(answer["id"])
+            self._note(kind, method, answer.get("error", {}).get("message", "ok"))
+
+    def page(self, context, page):
+        """Throttle ``page`` and the workers it starts (Playwright's sync API)."""
+        from playwright.sync_api import Error
+
+        cdp = context.new_cdp_session(page)
+
+        def attached(event):
+            for params in self._to_worker(event):
+                try:
+                    cdp.send("Target.sendMessageToTarget", params)
+                except Error as error:  # the worker is gone already
+                    self._note(event["targetInfo"]["type"], "sendMessageToTarget", str(error))
+
+        cdp.on("Target.attachedToTarget", attached)
+        cdp.on("Target.receivedMessageFromTarget", self._answered)
+        for method, params in (*self.PAGE, self.AUTO_ATTACH):
+            try:
+                cdp.send(method, params)
+                self._note("page", method, "ok")
+            except Error as error:
+                self._note("page", method, str(error))
+        return cdp
+
+    async def page_async(self, context, page):
+        """The same, with Playwright's async API."""
+        from playwright.async_api import Error
+
+        cdp = await context.new_cdp_session(page)
+
+        async def attached(event):
+            for params in self._to_worker(event):
+                try:
+                    await cdp.send("Target.sendMessageToTarget", params)
+                except Error as error:
+                    self._note(event["targetInfo"]["type"], "sendMessageToTarget", str(error))
+
+        cdp.on("Target.attachedToTarget", attached)
+        cdp.on("Target.receivedMessageFromTarget", self._answered)
+        for method, params in (*self.PAGE, self.AUTO_ATTACH):
+            try:
+                await cdp.send(method, params)
+                self._note("page", method, "ok")
+            except Error as error:
+                self._note("page", method, str(error))
+        return cdp
+
+
 def start_record(page, cpu=None) -> dict:
     used = cpu_used(cpu) if cpu else {}
     probe = page.evaluate(
@@ -393,8 +529,15 @@ def start_record(page, cpu=None) -> dict:
     )
     ready = probe["state"].get("ready")
     longest, blocking = long_task_summary(probe["longTasks"], ready or float("inf"))
-    return {"ready": ready, "fcp": probe["fcp"], "marks": dict(probe["marks"]),
-            "longest_task": longest, "blocking": blocking, **used}
+    return {
+        "ready": ready,
+        "error": probe["state"].get("error"),
+        "fcp": probe["fcp"],
+        "marks": dict(probe["marks"]),
+        "longest_task": longest,
+        "blocking": blocking,
+        **used,
+    }
 
 
 def wait_for_worker(page, log: ServedLog, quiet_s: float = 1.0, timeout_s: float = 60) -> None:
@@ -409,7 +552,20 @@ def wait_for_worker(page, log: ServedLog, quiet_s: float = 1.0, timeout_s: float
         time.sleep(0.2)
 
 
-def cold_starts(playwright, url, site, log, runs: int) -> tuple[list[dict], dict]:
+def started(page, throttle: Throttle | None, cpu) -> dict:
+    """The start's record once the page is ready, or in error: unthrottled, an error
+    stops the benchmark; throttled, it is counted, with the page's status."""
+    state = wait_state(page, THROTTLED_READY_MS if throttle else helpers.READY_MS)
+    status = None if state == "ready" else page.inner_text("#status")
+    if status is not None and not throttle:
+        raise SystemExit(f"bench: the page did not start: {status}")
+    return {**start_record(page, cpu), "status": status}
+
+
+def cold_starts(
+    playwright, url, site, log, runs: int, throttle: Throttle | None = None
+) -> tuple[list[dict], dict]:
+    """Throttled, the first visit's bytes are not counted again."""
     records, first_visit = [], {}
     for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="digitpad-profile-") as profile:
@@ -417,12 +573,12 @@ def cold_starts(playwright, url, site, log, runs: int) -> tuple[list[dict], dict
             context.add_init_script(PROBE)
             page = context.pages[0] if context.pages else context.new_page()
             cpu = cpu_meter(page)
+            if throttle:
+                throttle.page(context, page)
             mark = log.mark()
-            page.goto(url)
-            if wait_state(page) != "ready":
-                raise SystemExit(f"bench: the page did not start: {page.inner_text('#status')}")
-            records.append(start_record(page, cpu))
-            if run == 0:
+            page.goto(url, timeout=THROTTLED_READY_MS if throttle else 30_000)
+            records.append(started(page, throttle, cpu))
+            if run == 0 and not throttle:
                 at_ready = log.mark()
                 wait_for_worker(page, log)
                 page_entries = [e for e in log.since(mark)[: at_ready - mark] if not e[4]]
@@ -437,7 +593,10 @@ def cold_starts(playwright, url, site, log, runs: int) -> tuple[list[dict], dict
     return records, first_visit
 
 
-def warm_starts(playwright, url, log, runs: int) -> tuple[list[dict], dict]:
+def warm_starts(
+    playwright, url, log, runs: int, throttle: Throttle | None = None
+) -> tuple[list[dict], dict]:
+    """The profile is filled unthrottled; with ``throttle``, each timed page is throttled."""
     records = []
     with tempfile.TemporaryDirectory(prefix="digitpad-profile-") as profile:
         context = new_profile_context(playwright, Path(profile))
@@ -451,10 +610,10 @@ def warm_starts(playwright, url, log, runs: int) -> tuple[list[dict], dict]:
         for _ in range(runs):
             page = context.new_page()
             cpu = cpu_meter(page)
-            page.goto(url)
-            if wait_state(page) != "ready":
-                raise SystemExit(f"bench: warm start failed: {page.inner_text('#status')}")
-            records.append(start_record(page, cpu))
+            if throttle:
+                throttle.page(context, page)
+            page.goto(url, timeout=THROTTLED_READY_MS if throttle else 30_000)
+            records.append(started(page, throttle, cpu))
             page.close()
         served = log.since(mark)
         context.close()
@@ -463,12 +622,13 @@ def warm_starts(playwright, url, log, runs: int) -> tuple[list[dict], dict]:
     return records, network
 
 
-def ink_runs(browser, url, runs: int) -> list[dict]:
+def ink_runs(browser, url, runs: int, throttle: Throttle | None = None) -> list[dict]:
     """Poke dots at the pad from the moment the page commits until one stays.
 
     Where the pad will be is measured once, on a page that has loaded: asking the
     page on each run would wait for Playwright's own scripts in the page, which
-    start well after the pad's listeners do."""
+    start well after the pad's listeners do. With ``throttle``, the poked pages are
+    throttled (not the one measured), and poked for longer."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(url)
@@ -480,8 +640,10 @@ def ink_runs(browser, url, runs: int) -> list[dict]:
         context = browser.new_context(viewport=VIEWPORT)
         context.add_init_script(PROBE)
         page = context.new_page()
-        page.goto(url, wait_until="commit")
-        deadline, pokes = time.monotonic() + 30, 0
+        if throttle:
+            throttle.page(context, page)
+        page.goto(url, wait_until="commit", timeout=THROTTLED_READY_MS if throttle else 30_000)
+        deadline, pokes = time.monotonic() + (120 if throttle else 30), 0
         while time.monotonic() < deadline:
             page.mouse.move(x, y)
             page.mouse.down()  # a dot: the fewest events that leave ink
@@ -527,7 +689,35 @@ async def draw_with_mouse(page, box, strokes) -> None:
         await page.mouse.up()
 
 
-async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
+async def open_drawing_page(
+    context, url: str, log: ServedLog, throttle: Throttle | None, errors: list
+):
+    """A page that reads, once the service worker has cached the site; with ``throttle``,
+    a throttled warm start after that unthrottled first visit. Its errors go to ``errors``."""
+    page = await context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.goto(url)
+    await page.wait_for_selector("body[data-state=ready]", timeout=helpers.READY_MS)
+    await helpers.wait_until_async(
+        page, "navigator.serviceWorker.controller !== null", timeout=60_000
+    )
+    await helpers.wait_until_async(page, "window.benchPyodide !== undefined")
+    while log.since(0) and time.monotonic() - log.since(0)[-1][0] < 1.0:
+        await asyncio.sleep(0.2)  # the worker's precache is done
+    if throttle:
+        await page.close()
+        page = await context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        await throttle.page_async(context, page)
+        await page.goto(url, timeout=THROTTLED_READY_MS)
+        await page.wait_for_selector("body[data-state=ready]", timeout=THROTTLED_READY_MS)
+        await helpers.wait_until_async(page, "window.benchPyodide !== undefined")
+    return page
+
+
+async def latency_run(
+    url: str, drawings: int, log: ServedLog, throttle: Throttle | None = None
+) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -536,15 +726,8 @@ async def latency_run(url: str, drawings: int, log: ServedLog) -> dict:
         )
         context = await browser.new_context(viewport=VIEWPORT)
         await context.add_init_script(PROBE)
-        page = await context.new_page()
         errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        await page.goto(url)
-        await page.wait_for_selector("body[data-state=ready]", timeout=helpers.READY_MS)
-        await helpers.wait_until_async(page, "navigator.serviceWorker.controller !== null", timeout=60_000)
-        await helpers.wait_until_async(page, "window.benchPyodide !== undefined")
-        while log.since(0) and time.monotonic() - log.since(0)[-1][0] < 1.0:
-            await asyncio.sleep(0.2)  # the worker's precache is done
+        page = await open_drawing_page(context, url, log, throttle, errors)
         await page.evaluate(INSTRUMENT)
         box = await page.locator("#pad").bounding_box()
         width = await page.evaluate("digitpad.pad.rasterWidth")
@@ -644,6 +827,93 @@ def soak_run(url: str, drawings: int) -> dict:
     return result
 
 
+# --- Lighthouse -------------------------------------------------------------------------------
+
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
+# Its audits reported, in ms; and the bytes it counted.
+LIGHTHOUSE_AUDITS = {
+    "interactive": "time to interactive (ms)",
+    "first-contentful-paint": "  first contentful paint",
+    "largest-contentful-paint": "  largest contentful paint",
+    "total-blocking-time": "  total blocking time",
+}
+
+
+def lighthouse_chrome_flags() -> str:
+    """The tests' Chromium flags as one --chrome-flags string, which Lighthouse splits:
+    a flag with spaces has its value quoted."""
+    flags = ["--headless=new" if f == "--headless" else f for f in helpers.CHROMIUM_ARGS]
+    return " ".join(f.replace("=", '="', 1) + '"' if " " in f else f for f in flags)
+
+
+def lighthouse_run(url: str, log: ServedLog, out: Path) -> dict:
+    """One Lighthouse run with its default config (the mobile preset): its scores and
+    figures, what the server sent meanwhile, and the requests it lists for other hosts."""
+    report_path = out / "report.json"
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={report_path}",
+        f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}",
+        f"--chrome-flags={lighthouse_chrome_flags()}",
+        "--no-enable-error-reporting",
+        "--quiet",
+    ]
+    env = dict(os.environ)
+    if helpers.chromium_path():
+        env["CHROME_PATH"] = helpers.chromium_path()
+    mark = log.mark()
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    served = log.since(mark)
+    if done.returncode or not report_path.is_file():
+        return {"error": (done.stderr or done.stdout).strip()[-500:] or f"exit {done.returncode}"}
+    lhr = json.loads(report_path.read_text())
+    requests = lhr["audits"]["network-requests"].get("details", {}).get("items", [])
+    own = urlsplit(url).netloc
+    return {
+        "version": lhr["lighthouseVersion"],
+        "scores": {c: lhr["categories"][c]["score"] for c in LIGHTHOUSE_CATEGORIES},
+        "audits": {
+            a: lhr["audits"][a].get("numericValue")
+            for a in [*LIGHTHOUSE_AUDITS, "total-byte-weight"]
+        },
+        "requests": len(requests),
+        "foreign": [
+            r["url"]
+            for r in requests
+            if urlsplit(r["url"]).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(r["url"]).netloc != own
+        ],
+        "server_requests": len(served),
+        "server_bytes": sum(e[3] for e in served),
+        "runtime_error": (lhr.get("runtimeError") or {}).get("message"),
+        "warnings": lhr.get("runWarnings", []),
+        "throttling": lhr["configSettings"]["throttling"],
+        "benchmark_index": lhr["environment"].get("benchmarkIndex"),
+    }
+
+
+def lighthouse_runs(url: str, log: ServedLog, runs: int) -> dict:
+    if not LIGHTHOUSE.exists():
+        return {"runs": [], "error": f"{LIGHTHOUSE.relative_to(RUN_ROOT)} is missing: run `npm ci`"}
+    done = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="digitpad-lighthouse-") as out:
+            done.append(lighthouse_run(url, log, Path(out)))
+    ok = [r for r in done if "error" not in r]
+    tables = {
+        f"score_{c}": stats([100 * r["scores"][c] for r in ok if r["scores"][c] is not None])
+        for c in LIGHTHOUSE_CATEGORIES
+    }
+    tables.update({a: stats([r["audits"][a] for r in ok]) for a in LIGHTHOUSE_AUDITS})
+    tables["bytes_counted"] = stats([r["audits"]["total-byte-weight"] / 1024 for r in ok])
+    tables["bytes_served"] = stats([r["server_bytes"] / 1024 for r in ok])
+    return {"runs": done, "tables": tables}
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -660,18 +930,16 @@ def kb(n: int) -> str:
     return f"{n / 1024:,.0f} KiB"
 
 
-def report(results: dict) -> str:
-    lines = [
-        f"digitpad page benchmark: {results['chromium']}, {os.cpu_count()} CPUs, "
-        f"load average {results['load'][0]:.1f} at start, {results['load'][1]:.1f} at end",
-    ]
-    if results["tables"]:
-        lines.append(f"{'':<44} {'n':>5} {'min':>8} {'median':>8} {'max':>8} {'p50':>8} {'p95':>8} {'p99':>8}")
-    t = results["tables"]
-    for key, name, q in [
+HEADER = f"{'':<44} {'n':>5} {'min':>8} {'median':>8} {'max':>8} {'p50':>8} {'p95':>8} {'p99':>8}"
+
+
+def rows(results: dict, detail: bool = True) -> list[tuple[str, str, bool]]:
+    """The table's rows: (key, name, with quantiles?). Without ``detail``, not where a
+    read's time goes."""
+    return [
         ("cold_ready", "cold start to ready (ms)", False),
         ("cold_fcp", "  first contentful paint", False),
-        *[(f"cold_mark:{m}", f"  {m}", False) for m in results["marks"]],
+        *[(f"cold_mark:{m}", f"  {m}", False) for m in results.get("marks", [])],
         ("cold_longest_task", "  longest main-thread task before ready", False),
         ("cold_cpu_main", "  CPU before ready: the page's main thread", False),
         ("cold_cpu_renderer", "  CPU before ready: all the page's threads", False),
@@ -690,14 +958,25 @@ def report(results: dict) -> str:
         ("dom_finished", "    ... lifts that finished a live read", True),
         ("dom_ready", "    ... lifts on ink a live read had read", True),
         ("commit", "  the pad's read at pen lift (commit)", True),
-        *[(f"lift_{name}", f"  {label}", True) for name, label in LIFT_PARTS.items()],
-        ("call_raster", "per call: canvas raster (JS)", True),
-        ("call_prepare", "per call: prepare (Python)", True),
-        ("call_split_wide", "per call: split_wide (Python)", True),
-        ("call_predict", "per call: inference, TF.js predict", True),
-    ]:
-        if key in t:
-            lines.append(ms_row(name, t[key], q))
+        *(
+            [
+                *[(f"lift_{name}", f"  {label}", True) for name, label in LIFT_PARTS.items()],
+                ("call_raster", "per call: canvas raster (JS)", True),
+                ("call_prepare", "per call: prepare (Python)", True),
+                ("call_split_wide", "per call: split_wide (Python)", True),
+                ("call_predict", "per call: inference, TF.js predict", True),
+            ]
+            if detail
+            else []
+        ),
+    ]
+
+
+def table(results: dict, detail: bool = True) -> list[str]:
+    """The timings of ``results`` (the benchmark's, or its throttled runs')."""
+    t = results["tables"]
+    lines = [HEADER] if t else []
+    lines += [ms_row(name, t[key], q) for key, name, q in rows(results, detail) if key in t]
     if "ink_poke" in results:
         lines.append(f"{'  (poked every ~%.0f ms)' % results['ink_poke']:<44}")
     if "accuracy" in results:
@@ -705,6 +984,15 @@ def report(results: dict) -> str:
         lines.append(f"{'held-out pen digits read right':<44} {a['right']}/{a['drawings']} "
                      f"({100 * a['right'] / a['drawings']:.1f}%), {a['fresh_lifts']} of the pen lifts "
                      f"waited for a digit to be prepared; drawing took {a['seconds']:.0f} s")
+    return lines
+
+
+def report(results: dict) -> str:
+    lines = [
+        f"digitpad page benchmark: {results['chromium']}, {os.cpu_count()} CPUs, "
+        f"load average {results['load'][0]:.1f} at start, {results['load'][1]:.1f} at end",
+        *table(results),
+    ]
     if "bytes" in results:
         b = results["bytes"]
         for key, name in [("to_ready", "first visit, page to ready"),
@@ -719,10 +1007,68 @@ def report(results: dict) -> str:
         w = results["warm_network"]
         lines.append(f"{'warm starts, from the server':<44} {w['requests']:>5} requests, {w['bytes']} bytes "
                      f"({', '.join(w['paths']) or 'nothing'})")
+    if "throttled" in results:
+        lines.append("")
+        lines.extend(throttled_table(results["throttled"]))
+    if "lighthouse" in results:
+        lines.append("")
+        lines.extend(lighthouse_table(results["lighthouse"]))
     if "soak" in results:
         lines.append("")
         lines.extend(soak_table(results["soak"]))
     return "\n".join(lines)
+
+
+def throttled_table(throttled: dict) -> list[str]:
+    net = throttled["profile"]["network"]
+    lines = [
+        (
+            f"{throttled['profile']['cpu']}x CPU, slow 4G: Chromium's emulation, "
+            f"{net['latency']} ms a request, {net['downloadThroughput'] * 8 / 1024**2:.1f} Mbps down, "
+            f"{net['uploadThroughput'] * 8 / 1024:.0f} kbps up"
+        ),
+        *table(throttled, detail=False),
+    ]
+    for kind, failed in throttled["failed"].items():
+        if failed:
+            ran = throttled["runs"][kind]
+            what = "; ".join(f"{f['status']} ({(f['after'] or 0) / 1000:.0f} s)" for f in failed)
+            lines.append(f"{f'{kind} starts that failed':<44} {len(failed)} of {ran}: {what}")
+    for kind, methods in throttled["applied"].items():
+        took = ", ".join(
+            f"{method.split('.')[-1]}: {' / '.join(answers)}" for method, answers in methods.items()
+        )
+        lines.append(f"{f'  throttled: {kind}':<44} {took}")
+    return lines
+
+
+def lighthouse_table(lighthouse: dict) -> list[str]:
+    runs = lighthouse["runs"]
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        errors = [lighthouse.get("error")] + [r["error"] for r in runs]
+        return [f"Lighthouse: no run finished: {'; '.join(e for e in errors if e)}"]
+    first, t = ok[0], lighthouse["tables"]
+    th = first["throttling"]
+    lines = [
+        (
+            f"Lighthouse {first['version']}, mobile preset, simulated: {th['rttMs']:.0f} ms RTT, "
+            f"{th['throughputKbps']:.0f} Kbit/s, {th['cpuSlowdownMultiplier']:.0f}x CPU "
+            f"(its benchmark index of this host: {first['benchmark_index']:.0f})"
+        ),
+        HEADER,
+        *[ms_row(f"{c} score", t[f"score_{c}"]) for c in LIGHTHOUSE_CATEGORIES],
+        *[ms_row(name, t[a]) for a, name in LIGHTHOUSE_AUDITS.items()],
+        ms_row("bytes Lighthouse counted (KiB)", t["bytes_counted"]),
+        ms_row("  bytes the server sent meanwhile (KiB)", t["bytes_served"]),
+    ]
+    foreign = sorted({u for r in ok for u in r["foreign"]})
+    lines.append(f"{'  requests to other hosts':<44} {', '.join(foreign) or 'none'}")
+    for r in runs:
+        for problem in [r.get("error"), r.get("runtime_error"), *r.get("warnings", [])]:
+            if problem:
+                lines.append(f"  Lighthouse: {problem}")
+    return lines
 
 
 def soak_table(soak_result: dict) -> list[str]:
@@ -760,12 +1106,137 @@ def model_bytes(site: Path) -> dict:
             "gzip": sum(gzip_size(p) for p in files)}
 
 
+def start_tables(kind: str, records: list[dict]) -> tuple[dict, list[str]]:
+    """Tables of cold or warm starts, and the page's marks in the order they come. What
+    comes before ready counts only the starts that got there; the marks, every start."""
+    marks = sorted(
+        {m for r in records for m in r["marks"]},
+        key=lambda m: statistics.median([r["marks"].get(m, 0) for r in records]),
+    )
+    ready = [r for r in records if r["ready"] is not None]
+    t = {
+        f"{kind}_ready": stats([r["ready"] for r in ready]),
+        f"{kind}_fcp": stats([r["fcp"] for r in records]),
+    }
+    for m in marks:
+        t[f"{kind}_mark:{m}"] = stats([r["marks"].get(m) for r in records])
+    t[f"{kind}_longest_task"] = stats([r["longest_task"] for r in ready])
+    t[f"{kind}_cpu_main"] = stats([r.get("cpu_main") for r in ready])
+    t[f"{kind}_cpu_renderer"] = stats([r.get("cpu_renderer") for r in ready])
+    t[f"{kind}_blocking"] = stats([r["blocking"] for r in ready])
+    return t, marks
+
+
+def lift_tables(lat: dict) -> tuple[dict, dict]:
+    """Tables of a latency run's pen lifts, and how many it read right."""
+    lifts = lat["lifts"]
+    t = {
+        "shown": stats([x["shown"] for x in lifts], True),
+        "dom": stats([x["dom"] for x in lifts], True),
+        "dom_first": stats([x["dom"] for x in lifts[:FIRST_LIFTS]], True),
+        "dom_fresh": stats([x["dom"] for x in lifts if x["prepared"]], True),
+        "dom_finished": stats(
+            [x["dom"] for x in lifts if x["predicted"] and not x["prepared"]], True
+        ),
+        "dom_ready": stats([x["dom"] for x in lifts if not x["predicted"]], True),
+        "commit": stats([x["commit"] for x in lifts], True),
+    }
+    for name in LIFT_PARTS:  # over the lifts that made the call
+        t[f"lift_{name}"] = stats([x[name] for x in lifts if x[name]], True)
+    for name, values in lat["per_call"].items():
+        t[f"call_{name}"] = stats(values, True)
+    accuracy = {
+        "right": lat["right"],
+        "drawings": lat["drawings"],
+        "fresh_lifts": sum(x["prepared"] for x in lifts),
+        "seconds": lat["seconds"],
+    }
+    return t, accuracy
+
+
+def browser_runs(
+    playwright,
+    url,
+    site,
+    log,
+    results: dict,
+    ink: int,
+    cold: int,
+    warm: int,
+    throttle: Throttle | None = None,
+) -> None:
+    """Ink, cold and warm starts, into ``results``. Throttled, a start that failed is
+    kept in results["failed"]; unthrottled, it stops the benchmark."""
+    t = results["tables"]
+    if ink:
+        browser = helpers.launch(playwright)
+        inks = ink_runs(browser, url, ink, throttle)
+        browser.close()
+        t["ink"] = stats([r["ink"] for r in inks])
+        t["ink_handled"] = stats([r["handled"] for r in inks])
+        results["ink_poke"] = statistics.median([r["poke_ms"] for r in inks if r["poke_ms"]] or [0])
+    for kind, runs in (("cold", cold), ("warm", warm)):
+        if not runs:
+            continue
+        if kind == "cold":
+            records, first_visit = cold_starts(playwright, url, site, log, runs, throttle)
+            if first_visit:
+                results["bytes"] = first_visit
+                results["model_bytes"] = model_bytes(site)
+        else:
+            records, results["warm_network"] = warm_starts(playwright, url, log, runs, throttle)
+        tables, results["marks" if kind == "cold" else "warm_marks"] = start_tables(kind, records)
+        t.update(tables)
+        if throttle:
+            results["failed"][kind] = [
+                {"status": r["status"], "after": r["error"]}
+                for r in records
+                if r["status"] is not None
+            ]
+    results.setdefault("marks", [])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold", type=int, default=5, help="cold starts (fresh profiles)")
     parser.add_argument("--warm", type=int, default=5, help="warm starts (one profile)")
     parser.add_argument("--ink", type=int, default=5, help="loads timed to the first stroke kept")
     parser.add_argument("--drawings", type=int, default=300, help="pen digits drawn with the mouse")
+    parser.add_argument(
+        "--throttled-cold",
+        type=int,
+        default=2,
+        metavar="N",
+        help="cold starts at 4x CPU on slow 4G",
+    )
+    parser.add_argument(
+        "--throttled-warm",
+        type=int,
+        default=3,
+        metavar="N",
+        help="warm starts at 4x CPU on slow 4G",
+    )
+    parser.add_argument(
+        "--throttled-ink",
+        type=int,
+        default=2,
+        metavar="N",
+        help="loads timed to the first stroke kept, at 4x CPU on slow 4G",
+    )
+    parser.add_argument(
+        "--throttled-drawings",
+        type=int,
+        default=50,
+        metavar="N",
+        help="pen digits drawn at 4x CPU on slow 4G",
+    )
+    parser.add_argument(
+        "--lighthouse",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Lighthouse runs (mobile preset); 0 skips them",
+    )
     parser.add_argument("--soak", type=int, default=0, metavar="N", help="also draw N digits in one page")
     parser.add_argument("--json", type=Path, default=RUN_ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
@@ -773,71 +1244,56 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     results: dict = {"load": [os.getloadavg()[0]], "tables": {}}
-    t = results["tables"]
+    throttle = Throttle()
+    throttled: dict = {
+        "profile": {"cpu": CPU_SLOWDOWN, "network": SLOW_4G},
+        "tables": {},
+        "failed": {},
+        "runs": {"cold": args.throttled_cold, "warm": args.throttled_warm},
+        "applied": throttle.applied,
+    }
     with snapshot_site() as (url, site, log):
         with sync_playwright() as playwright:
             browser = helpers.launch(playwright)
             results["chromium"] = f"Chromium {browser.version}"
-            if args.ink:
-                inks = ink_runs(browser, url, args.ink)
-                t["ink"] = stats([r["ink"] for r in inks])
-                t["ink_handled"] = stats([r["handled"] for r in inks])
-                results["ink_poke"] = statistics.median([r["poke_ms"] for r in inks if r["poke_ms"]] or [0])
             browser.close()
-            if args.cold:
-                cold, first_visit = cold_starts(playwright, url, site, log, args.cold)
-                t["cold_ready"] = stats([r["ready"] for r in cold])
-                t["cold_fcp"] = stats([r["fcp"] for r in cold])
-                marks = sorted({m for r in cold for m in r["marks"]},
-                               key=lambda m: statistics.median([r["marks"].get(m, 0) for r in cold]))
-                results["marks"] = marks
-                for m in marks:
-                    t[f"cold_mark:{m}"] = stats([r["marks"].get(m) for r in cold])
-                t["cold_longest_task"] = stats([r["longest_task"] for r in cold])
-                t["cold_cpu_main"] = stats([r.get("cpu_main") for r in cold])
-                t["cold_cpu_renderer"] = stats([r.get("cpu_renderer") for r in cold])
-                t["cold_blocking"] = stats([r["blocking"] for r in cold])
-                results["bytes"] = first_visit
-                results["model_bytes"] = model_bytes(site)
-            results.setdefault("marks", [])
-            if args.warm:
-                warm, network = warm_starts(playwright, url, log, args.warm)
-                t["warm_ready"] = stats([r["ready"] for r in warm])
-                results["warm_marks"] = sorted(
-                    {m for r in warm for m in r["marks"]},
-                    key=lambda m: statistics.median([r["marks"].get(m, 0) for r in warm]))
-                for m in results["warm_marks"]:
-                    t[f"warm_mark:{m}"] = stats([r["marks"].get(m) for r in warm])
-                t["warm_longest_task"] = stats([r["longest_task"] for r in warm])
-                t["warm_cpu_main"] = stats([r.get("cpu_main") for r in warm])
-                t["warm_cpu_renderer"] = stats([r.get("cpu_renderer") for r in warm])
-                results["warm_network"] = network
+            browser_runs(playwright, url, site, log, results, args.ink, args.cold, args.warm)
+            browser_runs(
+                playwright,
+                url,
+                site,
+                log,
+                throttled,
+                args.throttled_ink,
+                args.throttled_cold,
+                args.throttled_warm,
+                throttle,
+            )
         if args.drawings:
             lat = asyncio.run(latency_run(url, args.drawings, log))
-            lifts = lat["lifts"]
-            t["shown"] = stats([x["shown"] for x in lifts], True)
-            t["dom"] = stats([x["dom"] for x in lifts], True)
-            t["dom_first"] = stats([x["dom"] for x in lifts[:FIRST_LIFTS]], True)
-            t["dom_fresh"] = stats([x["dom"] for x in lifts if x["prepared"]], True)
-            t["dom_finished"] = stats([x["dom"] for x in lifts if x["predicted"] and not x["prepared"]], True)
-            t["dom_ready"] = stats([x["dom"] for x in lifts if not x["predicted"]], True)
-            t["commit"] = stats([x["commit"] for x in lifts], True)
-            for name in LIFT_PARTS:  # over the lifts that made the call
-                t[f"lift_{name}"] = stats([x[name] for x in lifts if x[name]], True)
-            for name, values in lat["per_call"].items():
-                t[f"call_{name}"] = stats(values, True)
-            results["accuracy"] = {"right": lat["right"], "drawings": lat["drawings"],
-                                   "fresh_lifts": sum(x["prepared"] for x in lifts),
-                                   "seconds": lat["seconds"]}
+            tables, results["accuracy"] = lift_tables(lat)
+            results["tables"].update(tables)
             results["latency_errors"] = lat["errors"]
+        if args.throttled_drawings:
+            lat = asyncio.run(latency_run(url, args.throttled_drawings, log, throttle))
+            tables, throttled["accuracy"] = lift_tables(lat)
+            throttled["tables"].update(tables)
+            throttled["latency_errors"] = lat["errors"]
+        if throttled["tables"]:
+            results["throttled"] = throttled
+        if args.lighthouse:
+            results["lighthouse"] = lighthouse_runs(url, log, args.lighthouse)
         if args.soak:
             results["soak"] = soak_run(url, args.soak)
             results["soak"].pop("shown")
     results["load"].append(os.getloadavg()[0])
     print(report(results))
-    for key in ("latency_errors",):
-        if results.get(key):
-            print(f"page errors while drawing: {results[key][:5]}")
+    for errors in (
+        results.get("latency_errors"),
+        results.get("throttled", {}).get("latency_errors"),
+    ):
+        if errors:
+            print(f"page errors while drawing: {errors[:5]}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
