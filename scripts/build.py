@@ -33,6 +33,8 @@ PAGE_FILES = ["index.html", "main.py", "pyscript.toml"]
 VENDOR_PARTS = ["pyscript", "pyodide", "tfjs", "tfjs-wasm"]
 # Sources that are templates or development aids, not files the page loads.
 STATIC_SKIP = {"sw.js"}
+# Served, but not precached: see precached().
+FETCHED_WHEN_NEEDED = {"vendor/pyodide/python_stdlib.zip", "vendor/tfjs-wasm/tfjs-backend-wasm.wasm"}
 # Beside model.json and its weight shards, the page reads only this (when there is one).
 MODEL_EXTRAS = ["calibration.json"]
 # The modules PyScript's core imports at every start, by the name before their hash.
@@ -229,6 +231,29 @@ def assemble(model: Path, out: Path, pendigits_path: Path | None = None) -> None
     add_preloads(out / "index.html", out / "vendor" / "pyscript", modules)
 
 
+def precached(out: Path, files: list[str]) -> list[str]:
+    """The files the service worker stores on a first visit: all but those a page asks
+    for only in a case most visits never meet, which the worker stores the first time
+    one is asked for.
+
+    Those are PyScript's chunks beyond the ones it loads at start (its editor,
+    terminal and MicroPython, which the page does not use), the whole standard
+    library, for a page that cannot restore Python's snapshot (static/python.mjs),
+    and TF.js's WebAssembly for browsers without SIMD (Safari before 16.4)."""
+    chunks = pyscript_chunks(out / "vendor" / "pyscript")
+    pyscript = (
+        {f"vendor/pyscript/{name}" for name in ["core.js", *chunks]}
+        if len(chunks) == 1 + len(PYSCRIPT_AT_START)
+        else None  # not all found (add_preloads warned): keep them all
+    )
+    return [
+        name
+        for name in files
+        if name not in FETCHED_WHEN_NEEDED
+        and (pyscript is None or not name.startswith("vendor/pyscript/") or name in pyscript)
+    ]
+
+
 def write_service_worker(out: Path) -> tuple[str, int]:
     """Write sw.js at the root (its scope is the whole site) with the file list and version."""
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
@@ -239,8 +264,14 @@ def write_service_worker(out: Path) -> tuple[str, int]:
     digest.update(template.encode())
     version = digest.hexdigest()[:16]
     # "./" is what a visitor opens; index.html is the same page under its own name.
-    precache = json.dumps(["./", *files], indent=2)
-    worker_text = template.replace("__VERSION__", version).replace("__PRECACHE__", precache)
+    stored = precached(out, files)
+    precache = json.dumps(["./", *stored], indent=2)
+    on_demand = json.dumps(sorted(set(files) - set(stored)), indent=2)
+    worker_text = (
+        template.replace("__VERSION__", version)
+        .replace("__PRECACHE__", precache)
+        .replace("__ON_DEMAND__", on_demand)
+    )
     (out / "sw.js").write_text(worker_text)
     return version, len(files)
 

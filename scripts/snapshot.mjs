@@ -17,7 +17,7 @@
 //     node scripts/snapshot.mjs
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { encode } from "../static/snapshot-format.mjs";
@@ -32,6 +32,8 @@ if (!existsSync(join(pyodideDir, "pyodide.asm.wasm"))) {
 }
 const modules = browserModules();
 const helper = join(root, "scripts", "_digitpad_snapshot.py");
+const laterScript = join(root, "scripts", "_stdlib_later.py");
+const laterTarget = join(pyodideDir, "python_later.zip");
 // PyScript's Python package, as its core writes it to Python's files at every start.
 const pyscriptStdlib = join(root, "node_modules", "@pyscript", "core", "src", "stdlib", "pyscript.js");
 const pyscriptFiles = pythonFiles((await import(pathToFileURL(pyscriptStdlib).href)).default);
@@ -40,11 +42,15 @@ const hash = createHash("sha256");
 for (const name of runtime) hash.update(readFileSync(join(pyodideDir, name)));
 for (const path of modules) hash.update(path).update(readFileSync(join(root, path)));
 const format = join(root, "static", "snapshot-format.mjs");
-for (const file of [fileURLToPath(import.meta.url), helper, pyscriptStdlib, format]) hash.update(readFileSync(file));
+for (const file of [fileURLToPath(import.meta.url), helper, laterScript, pyscriptStdlib, format]) {
+  hash.update(readFileSync(file));
+}
 const key = hash.digest("hex").slice(0, 16);
 const cached = join(root, "node_modules", ".cache", "digitpad", `snapshot-${key}.bin`);
+const laterCached = join(root, "node_modules", ".cache", "digitpad", `python_later-${key}.zip`);
 
-if (!existsSync(cached)) {
+if (!existsSync(cached) || !existsSync(laterCached)) {
+  mkdirSync(dirname(cached), { recursive: true });
   const { loadPyodide } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
   const pyodide = await loadPyodide({
     indexURL: pyodideDir + "/",
@@ -85,14 +91,44 @@ _digitpad_snapshot.install()
     { globals },
   );
   globals.destroy();
+  // The standard library's files the restored page may still need, made here by
+  // scripts/_stdlib_later.py: the snapshot is taken with that zip in place of the
+  // whole one, which Python then forgets.
+  const imported = pyodide.runPython("import json, sys\njson.dumps(sorted(sys.modules))");
+  const python = process.env.PYTHON || "python3";
+  const written = JSON.parse(
+    execFileSync(python, [laterScript, join(pyodideDir, "python_stdlib.zip"), laterCached], { input: imported, encoding: "utf8" }),
+  );
+  const stdlib = pyodide.runPython("import sys\nnext(p for p in sys.path if p.endswith('.zip'))");
+  pyodide.FS.writeFile(stdlib, readFileSync(laterCached));
+  pyodide.runPython("import sys, zipimport\nzipimport._zip_directory_cache.clear()\nsys.path_importer_cache.clear()");
   const snapshot = pyodide.makeMemorySnapshot();
-  mkdirSync(dirname(cached), { recursive: true });
+  const failed = runLater(pyodide, "check()");
+  if (failed.length) {
+    rmSync(laterCached);
+    throw new Error(`python_later.zip lacks what these modules need, as scripts/_stdlib_later.py lists them:\n${failed.join("\n")}`);
+  }
+  console.log(`vendor/pyodide: python_later.zip holds ${written.length} modules of the standard library`);
   // Pyodide's header comes first; its second uint32 says where the memory begins.
   const start = new DataView(snapshot.buffer, snapshot.byteOffset).getUint32(4, true);
   writeFileSync(cached, encode(snapshot, readFileSync(join(pyodideDir, "pyodide.asm.wasm")), start));
 }
 cpSync(cached, target);
+cpSync(laterCached, laterTarget);
 console.log(`vendor/pyodide: snapshot of Python with ${modules.length} digitpad files imported (${key})`);
+
+/** The value of `expression` (JSON), run in Pyodide with scripts/_stdlib_later.py's
+ * names. */
+function runLater(pyodide, expression) {
+  const namespace = pyodide.globals.get("dict")();
+  try {
+    pyodide.runPython(readFileSync(laterScript, "utf8"), { globals: namespace });
+    const result = pyodide.runPython(`import json\njson.dumps(${expression})`, { globals: namespace });
+    return JSON.parse(result);
+  } finally {
+    namespace.destroy();
+  }
+}
 
 /** PyScript's package as {"pyscript/__init__.py": text, ...}, from its nested table. */
 function pythonFiles(tree, base = "") {

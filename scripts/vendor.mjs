@@ -72,11 +72,17 @@ console.log(`vendor/codemirror: editor.js bundled from ${bundled.size} packages`
 // compile the ~200 modules Python imports at start-up before running a line: seconds
 // on a slow machine. Compile them once here, with Pyodide itself (bytecode must match
 // its exact Python), into unchecked-hash .pyc files. Cached by the sources' hash.
+//
+// Compiled without docstrings or asserts (optimize=2, as `python -OO`): Python's
+// snapshot holds every module it has imported, and their docstrings were a tenth of
+// its download. help() on a pure-Python module of the standard library then has no
+// text to show; the page's own modules keep theirs.
+const OPTIMIZE = 2;
 await precompileStdlib(join(vendor, "pyodide", "python_stdlib.zip"));
 
 async function precompileStdlib(zipPath) {
   const sources = readFileSync(zipPath);
-  const key = createHash("sha256").update(sources).digest("hex").slice(0, 16);
+  const key = createHash("sha256").update(sources).update(`optimize=${OPTIMIZE}`).digest("hex").slice(0, 16);
   const cached = join(modules, ".cache", "digitpad", `python_stdlib-${key}.zip`);
   if (!existsSync(cached)) {
     const { loadPyodide } = await import(pathToFileURL(join(modules, "pyodide", "pyodide.mjs")).href);
@@ -95,7 +101,7 @@ with zipfile.ZipFile("/tmp/sources.zip") as src, \\
             out.writestr(info, data)
             continue
         try:
-            code = compile(data, info.filename, "exec", dont_inherit=True)
+            code = compile(data, info.filename, "exec", dont_inherit=True, optimize=${OPTIMIZE})
         except SyntaxError:
             out.writestr(info, data)  # left for Python to report if it is ever imported
             continue

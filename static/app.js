@@ -50,7 +50,7 @@ const served = servedByWorker(workers, registration).catch(() => {});
 
 // Only now ask for the rest: index.html's preloads of the small files Python and the
 // model start from, then the big files: Python's snapshot, its wasm and standard
-// library, TF.js's backend (28 MB on a first visit). Asked for by index.html, the big
+// library, TF.js's backend (20 MB on a first visit). Asked for by index.html, the big
 // ones competed with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s
 // later.
 served.then(() => {
@@ -60,7 +60,7 @@ served.then(() => {
   for (const [path, rel, as] of [
     ["../vendor/pyodide/pyodide.asm.mjs", "modulepreload"],
     ["../vendor/pyodide/pyodide.asm.wasm", "preload", "fetch"],
-    ["../vendor/pyodide/python_stdlib.zip", "preload", "fetch"],
+    ["../vendor/pyodide/python_later.zip", "preload", "fetch"],
     ["../vendor/tfjs-wasm/tf-backend-wasm.min.js", "preload", "script"], // tf-core.min.js is asked for below
   ]) {
     const link = Object.assign(document.createElement("link"), { rel, href: new URL(path, import.meta.url).href });

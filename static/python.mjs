@@ -7,7 +7,8 @@
 // own modules and config; PyScript then gets the restored interpreter.
 //
 // Anything wrong with the snapshot (missing, damaged, from another Pyodide) only
-// costs time: Pyodide then starts the ordinary way.
+// costs time: Pyodide then starts the ordinary way, from the whole standard library
+// (python_stdlib.zip), which the service worker leaves to be fetched only then.
 
 import { loadPyodide as startPyodide, version } from "../vendor/pyodide/pyodide.mjs";
 import { takeMemory } from "./snapshot.js";
@@ -33,7 +34,10 @@ async function restore() {
   const memory = await takeMemory();
   if (!memory) return null;
   try {
-    const pyodide = await startPyodide({ indexURL, _loadSnapshot: memory });
+    // Python then reads from the standard library only what it has not imported
+    // already (scripts/_stdlib_later.py), and the snapshot was taken with that zip.
+    const stdLibURL = `${indexURL}python_later.zip`;
+    const pyodide = await startPyodide({ indexURL, stdLibURL, _loadSnapshot: memory });
     performance.mark("digitpad: Python restored from its snapshot");
     return pyodide;
   } catch (error) {

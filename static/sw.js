@@ -1,12 +1,15 @@
 // Offline support: every file of one build, cached together under that build's version.
 //
-// scripts/build.py fills in VERSION (a hash of all the files it ships) and PRECACHE
-// (their paths, relative to this worker, so the app works from any subpath). A new
-// deploy installs beside the old one and takes over only when the page asks (see
+// scripts/build.py fills in VERSION (a hash of all the files it ships), PRECACHE
+// (their paths, relative to this worker, so the app works from any subpath) and
+// ON_DEMAND: the build's files that only some visits need (scripts/build.py says
+// which), stored in the same cache the first time a page asks for one. A new deploy
+// installs beside the old one and takes over only when the page asks (see
 // static/app.js); it then deletes every older cache, so no page mixes two versions.
 
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
+const ON_DEMAND = new Set(__ON_DEMAND__.map((path) => new URL(path, self.location).href));
 const PREFIX = "digitpad-";
 const CACHE = `${PREFIX}${VERSION}`;
 
@@ -76,7 +79,10 @@ self.addEventListener("fetch", (event) => {
       const cached =
         (await cache.match(request)) ??
         (url.search ? await cache.match(request, { ignoreSearch: true }) : undefined);
-      return cached ?? fetch(request);
+      if (cached) return cached;
+      const response = await fetch(request);
+      if (response.ok && ON_DEMAND.has(url.origin + url.pathname)) await cache.put(request, response.clone());
+      return response;
     })(),
   );
 });

@@ -2,6 +2,7 @@
 Python, in static/constants.js, which only the build writes."""
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -59,3 +60,30 @@ def test_the_build_writes_preloads_and_precaches_constants_js(tmp_path, capsys):
     assert (out / "static" / "constants.js").read_text() == build.constants_module()
     assert '"static/constants.js"' in (out / "sw.js").read_text()
     assert '<link rel="modulepreload" href="static/constants.js">' in (out / "index.html").read_text()
+
+
+def worker_lists(worker: str) -> tuple[list[str], list[str]]:
+    """The service worker's PRECACHE and ON_DEMAND paths."""
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker, re.S)[1])
+    on_demand = json.loads(re.search(r"const ON_DEMAND = new Set\((\[.*?\])\.map", worker, re.S)[1])
+    return precache, on_demand
+
+
+@pytest.mark.skipif(not (ROOT / "vendor" / "pyodide").is_dir(), reason="no vendor/ (run `make vendor`)")
+def test_the_worker_precaches_what_a_start_needs_and_stores_the_rest_on_demand(tmp_path, capsys):
+    build = load_build()
+    out = tmp_path / "site"
+    assert build.main(["--out", str(out)]) == 0, capsys.readouterr().err
+    precache, on_demand = worker_lists((out / "sw.js").read_text())
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != "sw.js")
+    # Every file the build ships but the worker itself is in exactly one of the lists.
+    assert sorted(set(precache) - {"./"} | set(on_demand)) == files
+    assert not set(precache) & set(on_demand)
+    assert set(build.FETCHED_WHEN_NEEDED) <= set(on_demand)
+    # What a restored start reads is precached: the small standard library, and the
+    # PyScript chunks the page loads at start, which index.html preloads.
+    assert "vendor/pyodide/python_later.zip" in precache
+    chunks = re.findall(r'href="(vendor/pyscript/[^"]+)"', (out / "index.html").read_text())
+    assert len(chunks) == 1 + 1 + len(build.PYSCRIPT_AT_START) and set(chunks) <= set(precache)
+    # PyScript's editor and terminal are not.
+    assert any("xterm" in path for path in on_demand) and not any("xterm" in path for path in precache)

@@ -38,7 +38,7 @@ FAULTS = {
         lambda: {s: (helpers.DIST / s).read_bytes() + b"\0" * 4096 for s in model_shards()[:1]},
         ["model"],
     ),
-    "Pyodide's standard library is missing": (("vendor/pyodide/python_stdlib.zip",), lambda: {}, ["missing"]),
+    "Pyodide's standard library is missing": (("vendor/pyodide/python_later.zip",), lambda: {}, ["missing"]),
     "Pyodide's wasm is missing": (("vendor/pyodide/pyodide.asm.wasm",), lambda: {}, ["missing"]),
     "Pyodide's wasm is cut short": (
         (),

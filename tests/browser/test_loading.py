@@ -145,7 +145,7 @@ def test_a_model_without_its_weights_is_reported(new_context, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide.asm.wasm", "digitpad/reader.py"]
+    "missing", ["vendor/pyodide/python_later.zip", "vendor/pyodide/pyodide.asm.wasm", "digitpad/reader.py"]
 )
 def test_a_missing_part_of_python_is_reported(new_context, tmp_path, missing):
     site_dir = helpers.copy_site(tmp_path / "site", drop=(missing,))
@@ -218,14 +218,14 @@ def test_the_app_is_installable(context, site):
 
 
 def test_the_big_downloads_wait_for_the_pad(context, site):
-    """On a first visit Python's and TF.js's 28 MB would compete with the pad's own
+    """On a first visit Python's and TF.js's 20 MB would compete with the pad's own
     scripts: they are asked for only once the pad takes ink."""
     page = helpers.open_app(context.new_page(), site)
     pad, starts = page.evaluate(
         """[performance.getEntriesByName("digitpad: pad takes ink")[0].startTime,
             performance.getEntriesByType("resource").map((r) => [r.name, r.startTime])]"""
     )
-    big = ("pyodide.asm.wasm", "python_stdlib.zip", "pyodide.asm.mjs", "tf-backend-wasm.min.js")
+    big = ("pyodide.asm.wasm", "python_later.zip", "pyodide.asm.mjs", "tf-backend-wasm.min.js")
     asked = {url.rsplit("/", 1)[-1]: start for url, start in starts if url.endswith(big)}
     assert set(asked) == set(big)
     # Python's snapshot is read by a worker of the page's, started then too.
