@@ -267,9 +267,11 @@ def write_service_worker(out: Path) -> tuple[str, int]:
     stored = precached(out, files)
     precache = json.dumps(["./", *stored], indent=2)
     on_demand = json.dumps(sorted(set(files) - set(stored)), indent=2)
+    size = sum((out / name).stat().st_size for name in ["index.html", *stored])  # "./" is index.html
     worker_text = (
         template.replace("__VERSION__", version)
         .replace("__PRECACHE__", precache)
+        .replace("__PRECACHE_BYTES__", str(size))
         .replace("__ON_DEMAND__", on_demand)
     )
     (out / "sw.js").write_text(worker_text)

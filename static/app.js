@@ -54,6 +54,8 @@ const served = servedByWorker(workers, registration).catch(() => {});
 // ones competed with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s
 // later.
 served.then(() => {
+  downloaded = null;
+  showProgress();
   const preloads = document.getElementById("preloads");
   if (preloads) document.head.append(preloads.content);
   import("./snapshot.js").catch(() => {}); // python.mjs imports it too, and reports a failure
@@ -85,13 +87,16 @@ addEventListener("keydown", (event) => {
 // --- loading -------------------------------------------------------------------------
 
 const waiting = { python: "Python", model: "the model" };
+let downloaded = null; // the share of the site a first visit has downloaded, while it does
 
 function showProgress() {
   if (body.dataset.state !== "loading") return;
   const left = Object.values(waiting);
-  statusText.textContent = left.length
-    ? `Loading ${left.join(" and ")}… you can start drawing.`
-    : "Starting…";
+  if (downloaded !== null && downloaded < 1) {
+    statusText.textContent = `Downloading the app for offline use: ${Math.floor(100 * downloaded)}%… you can start drawing.`;
+  } else {
+    statusText.textContent = left.length ? `Loading ${left.join(" and ")}… you can start drawing.` : "Starting…";
+  }
 }
 
 function fail(message) {
@@ -139,10 +144,16 @@ served.then(() => {
 
 // PyScript reports each boot step; a failed step surfaces as an uncaught error.
 let lastProgress = performance.now();
-// On a first visit the service worker says so for each file it has stored.
+// On a first visit the service worker says so for each file it has stored, and how
+// much of the site has arrived.
 if (workers) {
   workers.addEventListener("message", ({ data }) => {
     if (data?.type === "digitpad:precached") lastProgress = performance.now();
+    if (data?.type === "digitpad:precaching") {
+      lastProgress = performance.now();
+      downloaded = Math.min(1, data.received / data.total);
+      showProgress();
+    }
   });
   workers.startMessages();
 }

@@ -9,6 +9,8 @@
 
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
+const PRECACHE_BYTES = __PRECACHE_BYTES__; // their size, as stored (uncompressed)
+const TELL_EVERY_MS = 250; // how often a first visit hears how much has arrived
 const ON_DEMAND = new Set(__ON_DEMAND__.map((path) => new URL(path, self.location).href));
 const PREFIX = "digitpad-";
 const CACHE = `${PREFIX}${VERSION}`;
@@ -19,11 +21,20 @@ self.addEventListener("install", (event) => {
 
 /** Every file of the build into this version's cache, all or none. On a first visit the
  * page waits for this and then reads its files from the cache (static/app.js), so each
- * comes over the network once; the page hears of each file stored, as progress. */
+ * comes over the network once; the page hears of each file stored, and of the bytes
+ * as they arrive, as progress: on a slow network a single file takes a minute. */
 async function precache() {
   const cache = await caches.open(CACHE);
   const stop = new AbortController();
   let stored = 0;
+  let received = 0;
+  let told = 0;
+  const progress = (bytes) => {
+    received += bytes;
+    if (performance.now() - told < TELL_EVERY_MS) return;
+    told = performance.now();
+    tell({ type: "digitpad:precaching", received, total: PRECACHE_BYTES });
+  };
   try {
     await Promise.all(
       PRECACHE.map(async (path) => {
@@ -32,7 +43,7 @@ async function precache() {
         const request = new Request(path, { cache: "no-cache", signal: stop.signal });
         const response = await fetch(request);
         if (!response.ok) throw new TypeError(`${path}: HTTP ${response.status}`);
-        await cache.put(request, response);
+        await Promise.all([cache.put(request, response.clone()), count(response, progress)]);
         stored += 1;
         tell({ type: "digitpad:precached", stored, files: PRECACHE.length });
       }),
@@ -41,6 +52,18 @@ async function precache() {
     stop.abort(); // the rest is of no use: a version is cached whole or not at all
     await caches.delete(CACHE);
     throw error;
+  }
+}
+
+/** Read a response's body (a clone's: the cache stores the response itself), calling
+ * progress(bytes) for each piece as it arrives. */
+async function count(response, progress) {
+  const reader = response.body?.getReader();
+  if (!reader) return;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    progress(value.byteLength);
   }
 }
 

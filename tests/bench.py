@@ -319,27 +319,33 @@ class ServedLog:
 @contextmanager
 def snapshot_site(source: Path = helpers.DIST):
     """Serve a copy of ``source`` (a rebuild of dist/ mid-run changes nothing) with a log
-    of every response. Yields (url, directory, log)."""
+    of every response, gzip-compressed as hosts do. Yields (url, directory, log)."""
     if not (source / "index.html").is_file():
         raise SystemExit(f"bench: {source} has no index.html; run `make build` first")
     serve = helpers._serve_module()
     log = ServedLog()
 
     class Logged(serve.QuietHandler):
+        compress = os.environ.get("BENCH_GZIP", "1") == "1"  # as hosts do
+
         def log_request(self, code="-", size="-"):
             path = self.path.split("?")[0]
             file = Path(self.translate_path(path))
             if path.endswith("/"):
                 file = file / "index.html"
             sent = file.stat().st_size if str(code) == "200" and file.is_file() else 0
-            # The worker's precache asks with cache: "reload", which says no-cache.
-            worker = "no-cache" in (self.headers.get("Cache-Control") or "")
+            # The worker's precache asks with cache: "no-cache", which says max-age=0
+            # (a page's own requests say nothing).
+            worker = any(v in (self.headers.get("Cache-Control") or "") for v in ("no-cache", "max-age=0"))
             with log.lock:
                 log.entries.append((time.monotonic(), path, int(code), sent, worker))
 
     with tempfile.TemporaryDirectory(prefix="digitpad-bench-") as tmp:
         site = Path(tmp) / "site"
         shutil.copytree(source, site)
+        for file in site.rglob("*"):  # compressed before the clock starts, as a host's cache would
+            if file.suffix in serve.COMPRESSIBLE:
+                serve.gzipped(str(file))
         server = serve.Server(("127.0.0.1", 0), functools.partial(Logged, directory=str(site)))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -1239,6 +1245,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--soak", type=int, default=0, metavar="N", help="also draw N digits in one page")
     parser.add_argument("--json", type=Path, default=RUN_ROOT / "build" / "bench.json")
+    parser.add_argument("--site", type=Path, default=helpers.DIST, help="the built site to serve (dist/)")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -1252,7 +1259,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": {"cold": args.throttled_cold, "warm": args.throttled_warm},
         "applied": throttle.applied,
     }
-    with snapshot_site() as (url, site, log):
+    with snapshot_site(args.site) as (url, site, log):
         with sync_playwright() as playwright:
             browser = helpers.launch(playwright)
             results["chromium"] = f"Chromium {browser.version}"
