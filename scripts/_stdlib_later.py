@@ -75,7 +75,7 @@ def check() -> list[str]:
     for name in LATER:
         try:
             importlib.import_module(name)
-        except Exception as error:  # noqa: BLE001: every failure is reported
+        except Exception as error:  # noqa: BLE001  (each failure, whatever it is, is reported)
             failed.append(f"{name}: {type(error).__name__}: {error}")
     return failed
 

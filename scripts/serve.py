@@ -60,6 +60,7 @@ class Handler(SimpleHTTPRequestHandler):
     compress = False
 
     def send_head(self):
+        self.encoded_bytes = None
         path = self.translate_path(self.path)
         if os.path.isdir(path):
             path = os.path.join(path, "index.html")  # what the base class serves there
@@ -79,6 +80,7 @@ class Handler(SimpleHTTPRequestHandler):
             except (TypeError, ValueError, IndexError, OverflowError):
                 pass
         body = gzipped(path)
+        self.encoded_bytes = len(body)  # for a handler that logs what it sent
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", self.guess_type(path))
         self.send_header("Content-Encoding", "gzip")

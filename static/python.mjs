@@ -17,6 +17,20 @@ export { version };
 
 // PyScript would look for Pyodide's files next to this module.
 const indexURL = new URL("../vendor/pyodide/", import.meta.url).href;
+
+// Pyodide's module makes a one-page shared WebAssembly.Memory as it loads, only for
+// Atomics.wait, which a page's main thread may not call in any case. Outside
+// cross-origin isolation, shared memory is deprecated (Chromium warns, Lighthouse marks
+// the page down) and due to be refused, which would stop Pyodide from loading. There
+// the memory is made unshared: the wait fails as it does on the main thread now.
+if (!globalThis.crossOriginIsolated) {
+  WebAssembly.Memory = new Proxy(WebAssembly.Memory, {
+    construct(Memory, [descriptor, ...rest]) {
+      return Reflect.construct(Memory, [descriptor?.shared ? { ...descriptor, shared: false } : descriptor, ...rest]);
+    },
+  });
+}
+
 const restored = restore();
 
 /** PyScript's way in: the restored interpreter, or a fresh one. */

@@ -333,7 +333,7 @@ def snapshot_site(source: Path = helpers.DIST):
             file = Path(self.translate_path(path))
             if path.endswith("/"):
                 file = file / "index.html"
-            sent = file.stat().st_size if str(code) == "200" and file.is_file() else 0
+            sent = (getattr(self, "encoded_bytes", None) or file.stat().st_size) if str(code) == "200" and file.is_file() else 0
             # The worker's precache asks with cache: "no-cache", which says max-age=0
             # (a page's own requests say nothing).
             worker = any(v in (self.headers.get("Cache-Control") or "") for v in ("no-cache", "max-age=0"))
@@ -897,6 +897,17 @@ def lighthouse_run(url: str, log: ServedLog, out: Path) -> dict:
         "server_bytes": sum(e[3] for e in served),
         "runtime_error": (lhr.get("runtimeError") or {}).get("message"),
         "warnings": lhr.get("runWarnings", []),
+        # What keeps a score below 100, outside performance (its own figures say that).
+        "short": {
+            c: sorted(
+                lhr["audits"][ref["id"]]["title"]
+                for ref in lhr["categories"][c]["auditRefs"]
+                if ref.get("weight") and (lhr["audits"][ref["id"]].get("score") or 0) < 1
+                and lhr["audits"][ref["id"]].get("scoreDisplayMode") in ("binary", "numeric")
+            )
+            for c in LIGHTHOUSE_CATEGORIES
+            if c != "performance"
+        },
         "throttling": lhr["configSettings"]["throttling"],
         "benchmark_index": lhr["environment"].get("benchmarkIndex"),
     }
@@ -1070,6 +1081,9 @@ def lighthouse_table(lighthouse: dict) -> list[str]:
     ]
     foreign = sorted({u for r in ok for u in r["foreign"]})
     lines.append(f"{'  requests to other hosts':<44} {', '.join(foreign) or 'none'}")
+    for category in sorted({c for r in ok for c in r.get("short", {})}):
+        short = sorted({title for r in ok for title in r["short"].get(category, [])})
+        lines.append(f"{f'  {category}, short of 100 on':<44} {'; '.join(short) or 'nothing'}")
     for r in runs:
         for problem in [r.get("error"), r.get("runtime_error"), *r.get("warnings", [])]:
             if problem:

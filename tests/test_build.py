@@ -64,8 +64,8 @@ def test_the_build_writes_preloads_and_precaches_constants_js(tmp_path, capsys):
 
 def worker_lists(worker: str) -> tuple[list[str], list[str]]:
     """The service worker's PRECACHE and ON_DEMAND paths."""
-    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker, re.S)[1])
-    on_demand = json.loads(re.search(r"const ON_DEMAND = new Set\((\[.*?\])\.map", worker, re.S)[1])
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker, re.DOTALL)[1])
+    on_demand = json.loads(re.search(r"const ON_DEMAND = new Set\((\[.*?\])\.map", worker, re.DOTALL)[1])
     return precache, on_demand
 
 

@@ -48,7 +48,7 @@ def test_a_first_visit_hears_how_much_of_the_site_has_arrived(new_context, site)
     """On a slow network a single file takes a minute: the worker tells the page the
     bytes as they arrive, of all it stores, and the page shows the share."""
     worker = (helpers.DIST / "sw.js").read_text()
-    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker, re.S)[1])
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker, re.DOTALL)[1])
     size = sum((helpers.DIST / ("index.html" if path == "./" else path)).stat().st_size for path in precache)
     context = new_context(site)
     context.add_init_script(RECORD_PROGRESS)
