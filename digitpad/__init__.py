@@ -1,9 +1,10 @@
 """digitpad: read handwritten digits and numbers.
 
 ``from digitpad import predict`` reads an image file, a Pillow image or a numpy array;
-``predict_strokes`` reads pen strokes; ``Pad()`` is the pad as a notebook widget. They
-are imported on first use, so the page, which loads this package with the standard
-library only, never imports numpy or anywidget.
+``predict_strokes`` reads pen strokes; ``load_examples`` reads a zip of labelled
+drawings (``digitpad.examples``); ``Pad()`` is the pad as a notebook widget. They are
+imported on first use, so the page, which loads this package with the standard library
+only, never imports numpy or anywidget.
 """
 
 import importlib
@@ -14,6 +15,7 @@ __version__ = "0.2.0"
 _LAZY = {
     "predict": "api",
     "predict_strokes": "api",
+    "load_examples": "api",
     "Prediction": "api",
     "DigitPrediction": "api",
     "Pad": "widget",

@@ -1,4 +1,5 @@
-"""Read digits from Python: ``predict(image)`` and ``predict_strokes(strokes)``.
+"""Read digits from Python: ``predict(image)`` and ``predict_strokes(strokes)``; and
+``load_examples(zip)``, a zip of labelled drawings.
 
 Both run the code the page runs: ``preprocess.prepare`` makes the 28x28 input, the
 shipped ``model/`` classifies it (through ``digitpad.network``, numpy instead of
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad import decide, segment
+from digitpad import decide, examples, segment
 from digitpad.images import NoInkError, ink_raster
 from digitpad.network import ModelError, Network
 from digitpad.pad import BRUSH_WIDTH, RASTER_HEIGHT, Stroke
@@ -147,6 +148,22 @@ def predict_strokes(
     pixels = np.asarray([d.pixels for d in digits], np.float32).reshape(-1, SIZE, SIZE)
     return _prediction(pixels, [d.probabilities for d in digits], [d.verdict for d in digits],
                        [d.box for d in digits])
+
+
+def load_examples(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled drawings in an examples zip (``digitpad.examples``): the
+    network's inputs as float32 [N, 28, 28] in [0, 1], ink = 1, as MNIST's images
+    divided by 255, and their digits as int [N]."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise examples.ExamplesError(f"{path}: {err.strerror or err}") from None
+    try:
+        found = examples.from_zip(data)
+    except examples.ExamplesError as err:
+        raise examples.ExamplesError(f"{path}: {err}") from None
+    images = np.asarray([e.pixels for e in found], np.float32).reshape(-1, SIZE, SIZE)
+    return images, np.asarray([e.label for e in found], np.int64)
 
 
 def stroke_reader(strokes: list[Stroke], network: Network, calibration: dict | None,

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from tests.quick_model import quick_model
+from tests.quick_model import EXTRA_EXAMPLES, quick_model
+from train.fit import QUICK_MNIST
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +35,12 @@ def test_quick_run_writes_card_history_and_figures():
     history = json.loads((out / "history.json").read_text())
     assert len(history["history"]["loss"]) == 1
     assert history["config"]["quick"] is True
+    # The examples zip's drawings are in the training set, extra_weight times each.
+    (extra,) = history["config"]["extra"]
+    assert extra.endswith("class.zip")
+    parts = history["training_parts"]
+    assert parts["extra"] == history["config"]["extra_weight"] * EXTRA_EXAMPLES
+    assert sum(parts.values()) == history["training_images"] and parts["mnist"] == QUICK_MNIST
     evaluation = json.loads((out / "evaluation.json").read_text())
     # One epoch on a subset already reads most digits: a broken pipeline would be near 10%.
     assert evaluation["sets"]["mnist_test"]["shipped"] > 0.8

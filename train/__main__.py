@@ -11,17 +11,18 @@ from train import cli
 
 
 def run(args: Namespace) -> None:
-    from train import mnist, pens
+    from train import datasets, mnist, pens
 
     # Read all data before TensorFlow loads, so bad data ends in one clean line.
     mnist.check(args.data)
     mnist.load(args.data)
     pens.load_samples(args.pendigits)
+    datasets.extra_set(args.extra)
     from train import convert, evaluate, fit
 
     started = time.perf_counter()
     config = fit.Config(data=args.data, pendigits=args.pendigits, out=args.out, keras=args.keras,
-                        quick=args.quick, seed=args.seed)
+                        quick=args.quick, seed=args.seed, extra=args.extra)
     if args.epochs:
         config.epochs = args.epochs
     model, record = fit.train(config)
@@ -42,6 +43,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small subset, one epoch: checks the pipeline in about a minute")
     parser.add_argument("--epochs", type=int, help="override the number of epochs")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
+    parser.add_argument("--extra", action="append", default=[], metavar="ZIP",
+                        help="also train on the labelled drawings in this examples zip (repeatable)")
     return cli.run(parser, run, argv)
 
 

@@ -25,6 +25,9 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+import numpy as np
+
+from digitpad.preprocess import SIZE
 from train import lzw
 from train.idx import DataError
 
@@ -175,3 +178,20 @@ def _cache_failed(target: Path, err: OSError) -> _DownloadFailed:
 
 def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def extra_set(paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled drawings of examples zips (``digitpad.examples``), as the page
+    prepared them: float32 [n, 28, 28] and their digits."""
+    from digitpad.api import load_examples
+    from digitpad.examples import ExamplesError
+
+    images, labels = [np.zeros((0, SIZE, SIZE), np.float32)], [np.zeros(0, np.int64)]
+    for path in paths:
+        try:
+            x, y = load_examples(path)
+        except ExamplesError as err:
+            raise DataError(str(err)) from None
+        images.append(x)
+        labels.append(y)
+    return np.concatenate(images), np.concatenate(labels)

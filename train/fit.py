@@ -1,4 +1,5 @@
-"""Train the CNN on MNIST mixed with pen digits drawn on the pad, with augmentation."""
+"""Train the CNN on MNIST mixed with pen digits drawn on the pad, and any examples zips
+(``--extra``), with augmentation."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class Config:
     warmup_epochs: float = 1.0
     pen_copies: int = 3  # varied drawings of each training writer's digit
     pen_weight: int = 1  # how many times those drawings appear per epoch
+    extra: list[str] = field(default_factory=list)  # examples zips (digitpad.examples)
+    extra_weight: int = 3  # how many times each of their drawings appears per epoch
     seed: int = 7
     augment: dict = field(default_factory=lambda: asdict(augment.Strength()))
 
@@ -40,8 +43,9 @@ QUICK = dict(epochs=1, pen_copies=1, pen_weight=1)
 QUICK_MNIST = 6000
 
 
-def training_set(config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST train plus the training writers' pen digits, oversampled; float32 [n,28,28,1]."""
+def training_set(config: Config) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """MNIST train plus the training writers' pen digits, oversampled, and the examples
+    zips' drawings; float32 [n,28,28,1], the labels, and how many images each part gave."""
     (x, y), _ = mnist.load(config.data)
     if config.quick:
         x, y = x[:QUICK_MNIST], y[:QUICK_MNIST]
@@ -49,9 +53,13 @@ def training_set(config: Config) -> tuple[np.ndarray, np.ndarray]:
     px, py = pens.varied_set(config.pendigits, TRAIN_WRITERS, config.pen_copies, config.seed, limit)
     px = np.tile(px, (config.pen_weight, 1, 1))
     py = np.tile(py, config.pen_weight)
-    images = np.concatenate([x.astype(np.float32) / 255.0, px])[..., None]
-    labels = np.concatenate([y, py]).astype(np.int32)
-    return images, labels
+    ex, ey = datasets.extra_set(config.extra)
+    ex = np.tile(ex, (config.extra_weight, 1, 1))
+    ey = np.tile(ey, config.extra_weight)
+    images = np.concatenate([x.astype(np.float32) / 255.0, px, ex])[..., None]
+    labels = np.concatenate([y, py, ey]).astype(np.int32)
+    return images, labels, {"mnist": len(x), "pen_digits": len(px), "extra": len(ex)}
+
 
 
 def tuning_set(config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +100,7 @@ def train(config: Config) -> tuple[tf_keras.Model, dict]:
             setattr(config, key, value)
     tf_keras.utils.set_random_seed(config.seed)
     started = time.perf_counter()
-    images, labels = training_set(config)
+    images, labels, parts = training_set(config)
     tune_x, tune_y = tuning_set(config)
     data_seconds = time.perf_counter() - started
     print(f"training on {len(images)} images ({len(tune_x)} tuning digits), data ready in {data_seconds:.0f} s")
@@ -134,6 +142,7 @@ def train(config: Config) -> tuple[tf_keras.Model, dict]:
     record = {
         "config": asdict(config),
         "training_images": int(len(images)),
+        "training_parts": parts,
         "tuning_images": int(len(tune_x)),
         "steps_per_epoch": steps,
         "data_seconds": round(data_seconds, 1),

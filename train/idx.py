@@ -1,16 +1,15 @@
-"""Read MNIST's IDX files (gzip-compressed or raw) into numpy arrays."""
+"""Read MNIST's IDX files (gzip-compressed or raw) into numpy arrays (the format itself:
+``digitpad.idx``)."""
 
 from __future__ import annotations
 
 import gzip
 import os
-import struct
 import zlib
 
 import numpy as np
 
-IMAGES_MAGIC = 2051  # 0x00000803: unsigned bytes, three dimensions
-LABELS_MAGIC = 2049  # 0x00000801: unsigned bytes, one dimension
+from digitpad import idx
 
 
 class DataError(Exception):
@@ -19,25 +18,11 @@ class DataError(Exception):
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     """The array stored in one IDX file: (n, rows, cols) uint8 for images, (n,) for labels."""
-    raw = _read_bytes(path)
-    if len(raw) < 8:
-        raise DataError(f"{path}: too short for an IDX header ({len(raw)} bytes)")
-    magic, count = struct.unpack(">II", raw[:8])
-    if magic == IMAGES_MAGIC:
-        if len(raw) < 16:
-            raise DataError(f"{path}: too short for an IDX image header ({len(raw)} bytes)")
-        rows, cols = struct.unpack(">II", raw[8:16])
-        shape, offset = (count, rows, cols), 16
-    elif magic == LABELS_MAGIC:
-        shape, offset = (count,), 8
-    else:
-        raise DataError(f"{path}: not an IDX file of unsigned bytes (magic {magic:#010x})")
-    expected = offset + int(np.prod(shape))
-    if len(raw) != expected:
-        raise DataError(
-            f"{path}: truncated or padded: header promises {expected} bytes, file has {len(raw)}"
-        )
-    return np.frombuffer(raw, np.uint8, offset=offset).reshape(shape)
+    try:
+        shape, data = idx.parse(_read_bytes(path))
+    except idx.IdxError as err:
+        raise DataError(f"{path}: {err}") from None
+    return np.frombuffer(data, np.uint8).reshape(shape)
 
 
 def _read_bytes(path) -> bytes:
