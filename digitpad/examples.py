@@ -12,8 +12,8 @@ The zip holds them in the forms each reader wants:
 - ``images-idx3-ubyte`` and ``labels-idx1-ubyte``: the inputs and labels in MNIST's
   own format, as ``train/idx.py`` reads MNIST.
 
-Standard library only, so that it runs in the page as it does here.
-``digitpad.load_examples`` reads a zip into numpy arrays.
+Standard library only, like the page's own modules. ``digitpad.load_examples`` reads a
+zip into numpy arrays.
 """
 
 from __future__ import annotations
@@ -37,7 +37,13 @@ IMAGES = "images-idx3-ubyte"
 LABELS = "labels-idx1-ubyte"
 STROKES = "strokes.json"
 LABELS_CSV = "labels.csv"
-MAX_EXAMPLES = 100_000  # a class's collection is hundreds; a zip claiming more is not one
+MAX_EXAMPLES = 10_000  # a class's collection is hundreds to a few thousand
+# The most each part may hold, uncompressed, read before anything is decompressed.
+MAX_BYTES = {
+    IMAGES: 16 + MAX_EXAMPLES * SIZE * SIZE,
+    LABELS: 8 + MAX_EXAMPLES,
+    STROKES: MAX_EXAMPLES * 20_000,  # thousands of points a drawing
+}
 
 
 class ExamplesError(ValueError):
@@ -57,6 +63,8 @@ class Example:
     def __post_init__(self):
         if isinstance(self.label, bool) or not isinstance(self.label, int) or not 0 <= self.label < CLASSES:
             raise ExamplesError(f"a label must be a digit 0 to {CLASSES - 1}, not {self.label!r}")
+        if isinstance(self.width, bool) or not isinstance(self.width, int) or self.width <= 0:
+            raise ExamplesError(f"a pad's width must be a whole number of pixels, not {self.width!r}")
         if len(self.pixels) != SIZE * SIZE:
             raise ExamplesError(f"an example's input has {len(self.pixels)} values, not {SIZE} x {SIZE}")
 
@@ -105,13 +113,16 @@ def from_zip(data: bytes) -> list[Example]:
         missing = [name for name in (STROKES, IMAGES, LABELS) if name not in members]
         if missing:
             raise ExamplesError(f"not a digitpad examples zip: it has no {', '.join(missing)}")
+        for name, most in MAX_BYTES.items():
+            if archive.getinfo(name).file_size > most:
+                raise ExamplesError(f"{name} is larger than {MAX_EXAMPLES:,} examples' worth")
         try:
             records = json.loads(archive.read(STROKES))
             (count, rows, cols), pictures = idx.parse(archive.read(IMAGES))
             (label_count,), labels = idx.parse(archive.read(LABELS))
-        except (zipfile.BadZipFile, zlib.error, EOFError) as err:
-            raise ExamplesError(f"the zip is damaged ({err})") from None
-        except ValueError as err:  # JSON and IDX errors both say which
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as err:
+            raise ExamplesError(f"the zip is damaged or encrypted ({err})") from None
+        except (ValueError, RecursionError) as err:  # JSON and IDX errors both say which
             raise ExamplesError(f"the zip's data is damaged ({err})") from None
     if (rows, cols) != (SIZE, SIZE):
         raise ExamplesError(f"{IMAGES} holds {rows} x {cols} images, not {SIZE} x {SIZE}")
@@ -126,16 +137,16 @@ def from_zip(data: bytes) -> list[Example]:
             label, width, strokes = record["label"], record["width"], record["strokes"]
             example = Example(
                 label=label,
-                width=int(width),
+                width=width,
                 strokes=tuple(tuple((float(x), float(y)) for x, y in stroke) for stroke in strokes),
                 pixels=tuple(v / 255 for v in pictures[i * SIZE * SIZE : (i + 1) * SIZE * SIZE]),
             )
-        except (KeyError, TypeError, ValueError) as err:
+        except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise ExamplesError(f"drawing {i + 1} in {STROKES} is malformed ({err})") from None
         if labels[i] != label:
             raise ExamplesError(f"drawing {i + 1} is a {label} in {STROKES} but a {labels[i]} in {LABELS}")
-        if width <= 0 or not all(math.isfinite(v) for stroke in example.strokes for point in stroke for v in point):
-            raise ExamplesError(f"drawing {i + 1} in {STROKES} has a bad width or point")
+        if not all(math.isfinite(v) for stroke in example.strokes for point in stroke for v in point):
+            raise ExamplesError(f"drawing {i + 1} in {STROKES} has a point that is not a number")
         examples.append(example)
     return examples
 

@@ -1,7 +1,7 @@
 """MNIST's IDX format, unsigned bytes only: the images and labels files of a data set.
 
-Standard library only: the page writes a class's drawings in this format
-(``digitpad.examples``), and train/idx.py reads MNIST's own files with ``parse``.
+Standard library only: an examples zip (``digitpad.examples``) holds its drawings in this
+format, and train/idx.py reads MNIST's own files with ``parse``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 While a stroke grows the pad asks, at each frame that added ink, for one step of a live
 read. A read comes in three steps, each a task of its own, so that a pen lift waits for
 one step at most: the ink made ready for the network (``Reader.prepare``), then
-classified (``Reader.finish``), then shown. A lift on the strokes a live read is
+classified (``Reader.finish``), then shown (which reads the drawing whole when frames
+added ink meanwhile, the longest step). A lift on the strokes a live read is
 working on finishes that read instead of starting over, and a lift on strokes a live
 read has already shown shows that reading again. The last step shows the drawing as it
 is then: when frames added ink since the read began, that step reads it whole, so a pen

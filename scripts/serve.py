@@ -11,6 +11,7 @@ sends text and wasm gzip-compressed to browsers that accept it (`make run` and
 from __future__ import annotations
 
 import argparse
+import datetime
 import email.utils
 import functools
 import gzip
@@ -55,6 +56,15 @@ def gzipped(path: str) -> bytes:
         return _gzipped[key]
 
 
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (and not with q=0)."""
+    for part in header.split(","):
+        name, *params = [p.strip() for p in part.split(";")]
+        if name.lower() in ("gzip", "*"):
+            return not any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params)
+    return False
+
+
 class Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}
     compress = False
@@ -66,14 +76,17 @@ class Handler(SimpleHTTPRequestHandler):
             path = os.path.join(path, "index.html")  # what the base class serves there
             if not self.path.split("?")[0].endswith("/"):
                 return super().send_head()  # it redirects
-        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        accepts = accepts_gzip(self.headers.get("Accept-Encoding", ""))
         if not (self.compress and accepts and os.path.isfile(path) and Path(path).suffix in COMPRESSIBLE):
             return super().send_head()
         modified = int(os.stat(path).st_mtime)
         since = self.headers.get("If-Modified-Since")
         if since and "If-None-Match" not in self.headers:
             try:
-                if modified <= email.utils.parsedate_to_datetime(since).timestamp():
+                when = email.utils.parsedate_to_datetime(since)
+                if when.tzinfo is None:  # "-0000": UTC, as the base class reads it
+                    when = when.replace(tzinfo=datetime.timezone.utc)
+                if modified <= when.timestamp():
                     self.send_response(HTTPStatus.NOT_MODIFIED)
                     self.end_headers()
                     return None

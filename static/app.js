@@ -47,6 +47,7 @@ performance.mark("digitpad: pad takes ink");
 const workers = serviceWorkers();
 const registration = workers ? registerServiceWorker(workers) : null;
 const served = servedByWorker(workers, registration).catch(() => {});
+let waitingForWorker = Boolean(workers && !workers.controller);
 
 // Only now ask for the rest: index.html's preloads of the small files Python and the
 // model start from, then the big files: Python's snapshot, its wasm and standard
@@ -54,6 +55,7 @@ const served = servedByWorker(workers, registration).catch(() => {});
 // ones competed with the pad's own scripts, and a first visit's pad took ink 0.1-0.2 s
 // later.
 served.then(() => {
+  waitingForWorker = false;
   downloaded = null;
   showProgress();
   const preloads = document.getElementById("preloads");
@@ -149,7 +151,9 @@ let lastProgress = performance.now();
 if (workers) {
   workers.addEventListener("message", ({ data }) => {
     if (data?.type === "digitpad:precached") lastProgress = performance.now();
-    if (data?.type === "digitpad:precaching") {
+    // A worker installing a new deploy tells every window: only a first visit, still
+    // waiting for it, shows the share.
+    if (data?.type === "digitpad:precaching" && waitingForWorker) {
       lastProgress = performance.now();
       downloaded = Math.min(1, data.received / data.total);
       showProgress();

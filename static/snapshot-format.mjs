@@ -11,7 +11,8 @@
 //     "DPS2", the memory's length, where the wasm's memory begins in it, how many
 //     pieces, then each piece's offset, length and bytes
 //
-// with all numbers uint32, little-endian. That makes 3.6 MB gzip instead of 5.4.
+// with all numbers uint32, little-endian. Leaving out the wasm's data made the file a
+// quarter smaller gzipped.
 
 const MAGIC = "DPS2";
 const ZEROS = 64; // runs of at least this many zero bytes are left out
@@ -131,6 +132,7 @@ export function dataSegments(wasm) {
     const id = bytes[at++];
     const size = uleb();
     const end = at + size;
+    if (end > bytes.length) throw new Error("the wasm module is cut short");
     if (id === 11) {
       for (let count = uleb(); count > 0; count--) {
         const kind = uleb();
@@ -144,6 +146,7 @@ export function dataSegments(wasm) {
           throw new Error(`a wasm data segment of an unknown kind (${kind})`);
         }
         const length = uleb();
+        if (at + length > end) throw new Error("the wasm module is cut short");
         if (offset !== null) segments.push({ offset, bytes: bytes.subarray(at, at + length) });
         at += length;
       }

@@ -9,6 +9,10 @@
 // a new deploy waits to take over, two of its caches hold them, and caches.match takes
 // the older: the version the page's other files come from.
 //
+// A page no service worker serves (one that failed to install, a private window that
+// allows none) fetches the wasm here and again for Pyodide: a browser with an HTTP
+// cache answers the second from it, one without downloads it twice.
+//
 // Answers {memory} (a Uint8Array, transferred), {} when there is no snapshot, or
 // {error} when the file is not one; the page then starts Python the ordinary way.
 

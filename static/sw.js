@@ -55,8 +55,8 @@ async function precache() {
   }
 }
 
-/** Read a response's body (a clone's: the cache stores the response itself), calling
- * progress(bytes) for each piece as it arrives. */
+/** Read a response's body (the cache stores a clone), calling progress(bytes) for each
+ * piece as it arrives. */
 async function count(response, progress) {
   const reader = response.body?.getReader();
   if (!reader) return;
@@ -104,7 +104,10 @@ self.addEventListener("fetch", (event) => {
         (url.search ? await cache.match(request, { ignoreSearch: true }) : undefined);
       if (cached) return cached;
       const response = await fetch(request);
-      if (response.ok && ON_DEMAND.has(url.origin + url.pathname)) await cache.put(request, response.clone());
+      if (response.status === 200 && ON_DEMAND.has(url.origin + url.pathname)) {
+        // Stored beside the page's use of it; a cache that refuses it costs only that.
+        event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
+      }
       return response;
     })(),
   );

@@ -35,8 +35,9 @@ What is timed, and from where:
   wrapped in Pyodide (LIFT_PARTS). Per call, and summed within each pen-lift read.
   The wrappers cost a few microseconds a call, which the figures above include
   (Python's keep their timings in Python until the drawing is done);
-- bytes: what the server sent for the first visit, raw and gzip -6 per file, split into
-  the page's own requests and the service worker's precache;
+- bytes: what the server sent for the first visit: the files' sizes, gzip -6 of each,
+  and the bytes on the wire (the server gzips, as hosts do), split into the page's own
+  requests and the service worker's precache;
 - soak: N drawings and clears in one page, with tensors, JS heap (after a forced GC),
   Python objects (after gc.collect), Python's references to JS objects (Pyodide's
   hiwire table), wasm heaps and DOM nodes at checkpoints. Shared with
@@ -54,9 +55,9 @@ What is timed, and from where:
   full speed: the session attaches to each worker the page starts (Target.setAutoAttach,
   the worker paused until it is throttled) and sets the same network conditions there
   (a service worker takes them; a dedicated worker answers "Not supported"). What
-  Chromium answered, per kind of target, is printed and in the JSON. The server sends
-  files as they are, not gzipped as most hosts would: a first visit is 30 MiB at
-  1.6 Mbps. A start that ends in the page's error is counted with its status, and the
+  Chromium answered, per kind of target, is printed and in the JSON. The server gzips
+  as most hosts do (scripts/serve.py): a first visit is 8 MiB at 1.6 Mbps. A start
+  that ends in the page's error is counted with its status, and the
   benchmark goes on. Warm starts fill their profile unthrottled, then throttle each new
   page; pen lifts are drawn on a throttled warm start after an unthrottled first visit
   in the same browser context (a pen lift needs no network);
@@ -301,7 +302,8 @@ async () => {
 
 
 class ServedLog:
-    """What the server sent: (seconds, path, status, bytes, from the service worker?)."""
+    """What the server sent: (seconds, path, status, the file's bytes, from the service
+    worker?, the bytes on the wire, gzipped where the browser took gzip)."""
 
     def __init__(self):
         self.entries: list[tuple[float, str, int, int, bool]] = []
@@ -333,12 +335,13 @@ def snapshot_site(source: Path = helpers.DIST):
             file = Path(self.translate_path(path))
             if path.endswith("/"):
                 file = file / "index.html"
-            sent = (getattr(self, "encoded_bytes", None) or file.stat().st_size) if str(code) == "200" and file.is_file() else 0
+            size = file.stat().st_size if str(code) == "200" and file.is_file() else 0
+            wire = (getattr(self, "encoded_bytes", None) or size) if size else 0  # gzipped or not
             # The worker's precache asks with cache: "no-cache", which says max-age=0
             # (a page's own requests say nothing).
             worker = any(v in (self.headers.get("Cache-Control") or "") for v in ("no-cache", "max-age=0"))
             with log.lock:
-                log.entries.append((time.monotonic(), path, int(code), sent, worker))
+                log.entries.append((time.monotonic(), path, int(code), size, worker, wire))
 
     with tempfile.TemporaryDirectory(prefix="digitpad-bench-") as tmp:
         site = Path(tmp) / "site"
@@ -362,16 +365,17 @@ def gzip_size(path: Path) -> int:
 
 
 def byte_totals(entries, site: Path) -> dict:
-    raw = gz = files = 0
-    for _, path, status, size, _ in entries:
+    raw = gz = sent = files = 0
+    for _, path, status, size, _, wire in entries:
         if status == 200 and size:
             file = site / path.lstrip("/")
             if file.is_dir():
                 file = file / "index.html"
             raw += size
             gz += gzip_size(file)
+            sent += wire
             files += 1
-    return {"files": files, "raw": raw, "gzip": gz}
+    return {"files": files, "raw": raw, "gzip": gz, "sent": sent}
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -623,7 +627,7 @@ def warm_starts(
             page.close()
         served = log.since(mark)
         context.close()
-    network = {"requests": len(served), "bytes": sum(e[3] for e in served),
+    network = {"requests": len(served), "bytes": sum(e[5] for e in served),
                "paths": sorted({e[1] for e in served})}
     return records, network
 
@@ -894,7 +898,7 @@ def lighthouse_run(url: str, log: ServedLog, out: Path) -> dict:
             and urlsplit(r["url"]).netloc != own
         ],
         "server_requests": len(served),
-        "server_bytes": sum(e[3] for e in served),
+        "server_bytes": sum(e[5] for e in served),
         "runtime_error": (lhr.get("runtimeError") or {}).get("message"),
         "warnings": lhr.get("runWarnings", []),
         # What keeps a score below 100, outside performance (its own figures say that).
@@ -1016,7 +1020,8 @@ def report(results: dict) -> str:
                           ("page_after_ready", "first visit, page after ready"),
                           ("worker_precache", "first visit, service worker precache")]:
             v = b[key]
-            lines.append(f"{name:<44} {v['files']:>5} files {kb(v['raw']):>12} raw {kb(v['gzip']):>12} gzip -6")
+            lines.append(f"{name:<44} {v['files']:>5} files {kb(v['raw']):>12} raw {kb(v['gzip']):>12} gzip -6 "
+                         f"{kb(v['sent']):>12} sent")
         m = results["model_bytes"]
         lines.append(f"{'model (model.json + shards)':<44} {m['files']:>5} files {kb(m['raw']):>12} raw "
                      f"{kb(m['gzip']):>12} gzip -6")

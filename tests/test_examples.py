@@ -132,3 +132,27 @@ def test_an_example_must_be_a_digit_with_a_whole_input():
         Example(label=True, strokes=(), width=100, pixels=(0.0,) * (SIZE * SIZE))
     with pytest.raises(ExamplesError, match="28 x 28"):
         Example(label=1, strokes=(), width=100, pixels=(0.0,) * 10)
+
+
+@pytest.mark.parametrize(
+    ("drawing", "words"),
+    [
+        ({"label": 1, "width": "300", "strokes": []}, "whole number of pixels"),
+        ({"label": 1, "width": 0.5, "strokes": []}, "whole number of pixels"),
+        ({"label": 1, "width": 300, "strokes": [[[1e400, 2]]]}, "not a number"),
+        ({"label": 1, "width": 300, "strokes": [[[10**400, 2]]]}, "malformed"),
+    ],
+)
+def test_a_drawing_with_a_bad_width_or_point_is_refused(drawing, words):
+    good = examples.to_zip([example(1, 1)])
+    text = json.dumps([drawing])
+    with pytest.raises(ExamplesError, match=words):
+        examples.from_zip(rewritten(good, **{"strokes.json": text.encode()}))
+
+
+def test_a_part_larger_than_a_collection_is_refused_before_it_is_read(monkeypatch):
+    good = examples.to_zip([example(1, 1)])
+    monkeypatch.setitem(examples.MAX_BYTES, "strokes.json", 1000)
+    huge = b"[" + b" " * 2000 + b"]"
+    with pytest.raises(ExamplesError, match="larger than"):
+        examples.from_zip(rewritten(good, **{"strokes.json": huge}))
