@@ -328,7 +328,7 @@ def snapshot_site(source: Path = helpers.DIST):
     log = ServedLog()
 
     class Logged(serve.QuietHandler):
-        compress = os.environ.get("BENCH_GZIP", "1") == "1"  # as hosts do
+        compress = True  # as hosts do
 
         def log_request(self, code="-", size="-"):
             path = self.path.split("?")[0]
