@@ -15,6 +15,7 @@ Keras downloads and caches it (``train.mnist``), checking its own hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import io
@@ -182,7 +183,13 @@ def _sha256(content: bytes) -> str:
 
 def extra_set(paths: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The labelled drawings of examples zips (``digitpad.examples``), as the page
-    prepared them: float32 [n, 28, 28] and their digits."""
+    prepared them: float32 [n, 28, 28] and their digits. Read once: training checks
+    them before TensorFlow loads, then trains on them."""
+    return _extra_set(tuple(str(path) for path in paths))
+
+
+@functools.lru_cache(maxsize=2)
+def _extra_set(paths: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     from digitpad.api import load_examples
     from digitpad.examples import ExamplesError
 
