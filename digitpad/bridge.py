@@ -79,6 +79,7 @@ class Inside:
             for entry in model.summary().to_py()
         )
         self._weights = {}
+        self._generation = model.generation
 
     def activations(self, pixels) -> Activations:
         flat = array("f", pixels)
@@ -89,7 +90,9 @@ class Inside:
         return Activations(self.layers, shapes, run.data.to_memoryview(), run.levels.to_bytes())
 
     def weights(self, name: str) -> dict:
-        """{part: (shape, values)} of one layer."""
+        """{part: (shape, values)} of one layer, as the model reads now."""
+        if self.model.generation != self._generation:  # another head: read them again
+            self._weights, self._generation = {}, self.model.generation
         if name not in self._weights:
             found = js.Object.entries(self.model.weights(name))
             self._weights[name] = {

@@ -4,10 +4,12 @@ static/app.js on ``window.digitpad``, read through one ``Reader`` and shown.
 It only wires the parts, each a module of its own: ``bridge`` (the pad and the model as
 the reader's raster and classifier), ``live`` (reading while a stroke grows),
 ``display`` (the reading on the page), ``panel``, ``layers_panel`` and ``lab_panel``
-(the steps view), ``host`` (the page this one is embedded in) and ``warmup``. It does
+(the steps view), ``personal_panel`` (learning a person's handwriting), ``host`` (the page this one is embedded in) and ``warmup``. It does
 nothing when imported: Python's snapshot (scripts/snapshot.mjs) imports it at build
 time, and main.py calls ``main()`` on the page.
 """
+
+import asyncio
 
 import js
 from pyodide.ffi import JsException, create_proxy
@@ -20,6 +22,7 @@ from digitpad.live import LiveRead
 from digitpad.lab_panel import LabPanel
 from digitpad.layers_panel import LayersPanel
 from digitpad.panel import StepsPanel
+from digitpad.personal_panel import PersonalPanel
 from digitpad.reader import Reader
 from digitpad.warmup import Practice
 
@@ -56,6 +59,11 @@ async def main():
     pad.onChanging(on_changing)
     pad.onCommitted(on_committed)
     host.tell(embed.ready_message(options))
+    mine = PersonalPanel(app, model, reader, live, classify)
+    display.followers.append(mine.follow)
     live.lift()  # whatever was drawn while Python loaded
     app.started()
+    # The examples and the model learned here before come from the device's store once
+    # the page reads; should there be such a model, the pad is read again with it.
+    asyncio.ensure_future(mine.start())
     Practice(pad, classify, calibrated, one_digit)

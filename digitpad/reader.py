@@ -162,6 +162,11 @@ class Reader:
         self.preprocess = preprocess
         self._cache.clear()
 
+    def forget_reads(self) -> None:
+        """Classify every digit afresh from now on: the classifier has changed (the page
+        reads with a model learned from a person's handwriting, or no longer does)."""
+        self._cache.clear()
+
     def read(self, strokes: Sequence[Stroke], width: int, height: int = RASTER_HEIGHT) -> Reading:
         """Read the drawing on a pad ``width`` x ``height`` raster pixels."""
         return self.finish(self.prepare(strokes, width, height))

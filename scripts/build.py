@@ -6,8 +6,9 @@
 dist/ holds the page, the Python the browser runs (the digitpad modules listed in
 pyscript.toml), the model, static/ and the vendored runtime, static/constants.js (the
 numbers the page's JavaScript shares with Python, written from the Python modules
-that define them), static/batch.json (held-out pen digits the steps view measures
-preprocessing on, where the pen-digits file is here), plus a service worker
+that define them), static/batch.json and static/replay.json (pen digits the steps view measures
+preprocessing on, and those learning a handwriting replays, where the pen-digits file
+is here), plus a service worker
 that precaches every one of those files. The worker's version is a hash of their
 contents, so each deploy that changes anything gets a fresh cache and the old one is
 dropped whole: a page never mixes files from two builds.
@@ -33,8 +34,6 @@ PAGE_FILES = ["index.html", "main.py", "pyscript.toml"]
 VENDOR_PARTS = ["pyscript", "pyodide", "tfjs", "tfjs-wasm"]
 # Sources that are templates or development aids, not files the page loads.
 STATIC_SKIP = {"sw.js"}
-# Served, but not precached: see precached().
-FETCHED_WHEN_NEEDED = {"vendor/pyodide/python_stdlib.zip", "vendor/tfjs-wasm/tfjs-backend-wasm.wasm"}
 # Beside model.json and its weight shards, the page reads only this (when there is one).
 MODEL_EXTRAS = ["calibration.json"]
 # The modules PyScript's core imports at every start, by the name before their hash.
@@ -50,6 +49,15 @@ PAD_PRELOAD = '<link rel="modulepreload" href="static/pad.js">'
 BATCH = "static/batch.json"
 BATCH_PER_DIGIT = 30
 BATCH_SEED = 2026
+# Pen digits by the training writers, which learning a handwriting replays.
+REPLAY = "static/replay.json"
+REPLAY_SEED = 2027
+# Served, but not precached: see precached().
+FETCHED_WHEN_NEEDED = {
+    "vendor/pyodide/python_stdlib.zip",
+    "vendor/tfjs-wasm/tfjs-backend-wasm.wasm",
+    REPLAY,
+}
 
 
 class BuildError(Exception):
@@ -97,42 +105,57 @@ def pendigits_file(given: Path | None = None) -> Path | None:
     return None
 
 
-def batch_text(pendigits_path: Path) -> str:
-    """static/batch.json: BATCH_PER_DIGIT pen digits of each class from the writers
-    no model trains or tunes on, on a pad as tall as the page's (the tablet's box is
-    the pad), as the browser tests draw them."""
+def pen_digit_sets(pendigits_path: Path) -> dict[str, str]:
+    """The pen-digit files, in the batch format of ``digitpad.lab``, each drawn on a pad
+    as tall as the page's (the tablet's box is the pad), as the browser tests draw them:
+
+    - static/batch.json: BATCH_PER_DIGIT of each digit by the writers no model trains
+      or tunes on, which the steps view measures preprocessing on;
+    - static/replay.json: REPLAY_PER_DIGIT of each digit by the writers the model
+      trained on, which learning a person's handwriting replays so that the model
+      keeps reading everyone else's (``digitpad.personal``).
+    """
     sys.path.insert(0, str(ROOT))
     try:
         from digitpad.lab import batch_json
         from digitpad.pad import RASTER_HEIGHT
+        from digitpad.personal import REPLAY_PER_DIGIT
         from train import pendigits
     finally:
         sys.path.remove(str(ROOT))
-    held_out = pendigits.by_writers(pendigits.load(pendigits_path), pendigits.HELD_OUT_WRITERS)
-    rng = random.Random(BATCH_SEED)
-    chosen = []
-    for digit in range(10):
-        chosen += rng.sample([s for s in held_out if s.label == digit], BATCH_PER_DIGIT)
-    source = (
-        f"{len(chosen)} pen digits ({BATCH_PER_DIGIT} of each) by the {len(pendigits.HELD_OUT_WRITERS)} "
-        "held-out writers of the UCI pen-digits data"
-    )
-    strokes = [(s.label, pendigits.on_pad(s, RASTER_HEIGHT)) for s in chosen]
-    return batch_json(strokes, RASTER_HEIGHT, RASTER_HEIGHT, source)
+    samples = pendigits.load(pendigits_path)
+
+    def pick(writers: frozenset[int], per_digit: int, seed: int, whose: str) -> str:
+        pool = pendigits.by_writers(samples, writers)
+        rng = random.Random(seed)
+        chosen = []
+        for digit in range(10):
+            chosen += rng.sample([s for s in pool if s.label == digit], per_digit)
+        source = (f"{len(chosen)} pen digits ({per_digit} of each) by the {len(writers)} {whose} "
+                  "of the UCI pen-digits data")
+        strokes = [(s.label, pendigits.on_pad(s, RASTER_HEIGHT)) for s in chosen]
+        return batch_json(strokes, RASTER_HEIGHT, RASTER_HEIGHT, source)
+
+    return {
+        BATCH: pick(pendigits.HELD_OUT_WRITERS, BATCH_PER_DIGIT, BATCH_SEED, "held-out writers"),
+        REPLAY: pick(pendigits.TRAIN_WRITERS, REPLAY_PER_DIGIT, REPLAY_SEED, "writers the model trained on"),
+    }
 
 
-def write_batch(out: Path, pendigits_path: Path | None) -> bool:
-    """Write static/batch.json into ``out``; False, saying why, where there are no pen digits."""
+def write_pen_digits(out: Path, pendigits_path: Path | None) -> bool:
+    """Write the pen-digit sets into ``out``; False, saying why, where there are no pen digits."""
     if pendigits_path is None:
-        print(f"build: no pen-digits file here, so no {BATCH}: the steps view will say it has no "
-              "batch to measure on. Set PENDIGITS=FILE, or fetch it once with "
+        print(f"build: no pen-digits file here, so no {BATCH} or {REPLAY}: the steps view will say "
+              "it has no batch to measure on, and the page cannot learn a handwriting. Set "
+              "PENDIGITS=FILE, or fetch it once with "
               "`.venv/bin/python -c 'import train.datasets as d; d.pendigits_file()'`", file=sys.stderr)
         return False
     try:
-        text = batch_text(pendigits_path)
+        sets = pen_digit_sets(pendigits_path)
     except ValueError as error:  # the file is not in the pen-digits format
         raise BuildError(f"{error}; point PENDIGITS at the UCI pen-digits file") from None
-    (out / BATCH).write_text(text)
+    for name, text in sets.items():
+        (out / name).write_text(text)
     return True
 
 
@@ -226,7 +249,7 @@ def assemble(model: Path, out: Path, pendigits_path: Path | None = None) -> None
         shutil.copy2(model / name, out / "model" / name)
     copy_tree(ROOT / "static", out / "static", lambda p: p.name not in STATIC_SKIP)
     (out / CONSTANTS).write_text(constants_module())
-    write_batch(out, pendigits_path)
+    write_pen_digits(out, pendigits_path)
     copy_tree(ROOT / "vendor", out / "vendor")
     add_preloads(out / "index.html", out / "vendor" / "pyscript", modules)
 
@@ -239,7 +262,8 @@ def precached(out: Path, files: list[str]) -> list[str]:
     Those are PyScript's chunks beyond the ones it loads at start (its editor,
     terminal and MicroPython, which the page does not use), the whole standard
     library, for a page that cannot restore Python's snapshot (static/python.mjs),
-    and TF.js's WebAssembly for browsers without SIMD (Safari before 16.4)."""
+    TF.js's WebAssembly for browsers without SIMD (Safari before 16.4), and the pen
+    digits learning replays, which the page asks for once a person labels a drawing."""
     chunks = pyscript_chunks(out / "vendor" / "pyscript")
     pyscript = (
         {f"vendor/pyscript/{name}" for name in ["core.js", *chunks]}

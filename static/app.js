@@ -7,6 +7,8 @@
 import { Pad } from "./pad.js";
 import { downloadCalibration, downloadModel, loadModel } from "./model.js";
 import { parseOptions } from "./options.js";
+import { learn } from "./learn.js";
+import { openStore } from "./store.js";
 
 // --- embedding (index.html?embed; see docs/embedding.md) -------------------------------
 // The options that only style the page are set here, on <html>, before the pad takes its
@@ -253,6 +255,19 @@ window.digitpad = {
   async editor(parent, text, label) {
     const { createEditor } = await import("../vendor/codemirror/editor.js");
     createEditor(parent, text, label, new URL("editor.css", import.meta.url).href);
+  },
+  /** The device's store of examples and the learned model (static/store.js). */
+  openStore,
+  /** Fine-tune the model's head on a lesson (static/learn.js). */
+  learn,
+  /** Save `bytes` (a Uint8Array) as a file called `name`. */
+  download(bytes, name, type) {
+    const url = URL.createObjectURL(new Blob([bytes], { type }));
+    const link = Object.assign(document.createElement("a"), { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000); // the download has begun by then
   },
   /** The last batch the network read: n x 784 floats, ink = 1 (for tests). */
   get lastInput() {

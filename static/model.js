@@ -41,6 +41,7 @@ export async function loadModel(download, vendor = "vendor/") {
   // other, and whichever fails first is reported at once.
   const [artifacts] = await Promise.all([download, loadRuntime(vendor)]);
   const model = modelFrom(artifacts);
+  model.version = fingerprint(artifacts);
   model.predict(new Float32Array(PIXELS)); // the first run compiles kernels; do it now
   model.lastInput = null;
   return model;
@@ -84,12 +85,104 @@ function loadRuntime(vendor) {
 export class Model {
   #layers; // [{ name, kind, config, weights, run }], input to output; run is null for train-time-only layers
   #running; // the layers that compute something
+  #original; // #layers as loaded
+  #head; // the index in #layers where the dense head begins
   /** The last batch the network read (n x 28 x 28, ink = 1), for tests and the view. */
   lastInput = null;
+  /** A hash of the model's files (set by loadModel): a head learned for one model fits no other. */
+  version = "";
+  /** Counts the changes of head, so that what was read of the weights can be read again. */
+  generation = 0;
 
   constructor(layers) {
+    this.#original = layers;
+    this.#use(layers);
+    this.#head = headStart(layers);
+  }
+
+  #use(layers) {
     this.#layers = layers;
     this.#running = layers.filter((layer) => layer.run);
+    this.generation += 1;
+  }
+
+  /**
+   * The dense layers at the end of the network, which learning a handwriting changes:
+   * [{ name, activation, kernel, bias }] as loaded (tensors; bias may be undefined).
+   * Empty when the network does not end in dense layers.
+   */
+  get head() {
+    if (this.#head < 0) return [];
+    return this.#original
+      .slice(this.#head)
+      .filter((layer) => layer.kind === "Dense")
+      .map(({ name, config, weights }) => ({
+        name,
+        activation: config.activation ?? "linear",
+        kernel: weights.kernel,
+        bias: weights.bias,
+      }));
+  }
+
+  /** What the head reads: the output of the layers before it, for n*784 pixels (a 2-D tensor). */
+  features(pixels) {
+    if (this.#head < 0) throw new ModelLoadError("This model has no dense layers to learn with.");
+    const n = pixels.length / PIXELS;
+    return tf.tidy(() => this.#run(tf.tensor4d(pixels, [n, 28, 28, 1]), this.#original.slice(0, this.#head).filter((l) => l.run)));
+  }
+
+  /**
+   * Read with another head: { layer name: { kernel, bias } } of Float32Arrays, as
+   * headWeights() gives, or null for the head the model was loaded with. A head that
+   * does not fit this model throws a ModelLoadError saying why, and changes nothing.
+   */
+  useHead(weights) {
+    if (weights == null) {
+      if (this.#layers !== this.#original) {
+        const personal = this.#layers;
+        this.#use(this.#original);
+        disposeHead(personal, this.#original);
+      }
+      return;
+    }
+    const made = [];
+    try {
+      const layers = this.#original.map((layer, i) => {
+        if (i < this.#head || layer.kind !== "Dense") return layer;
+        const stored = weights[layer.name];
+        if (!stored) throw new ModelLoadError(`it has no weights for layer ${layer.name}`);
+        const fresh = {};
+        for (const [part, tensor] of Object.entries(layer.weights)) {
+          const data = stored[part];
+          if (!(data instanceof Float32Array) || data.length !== tensor.size || !data.every(Number.isFinite)) {
+            throw new ModelLoadError(`its ${layer.name}/${part} is not ${tensor.size} numbers`);
+          }
+          fresh[part] = tf.tensor(data, tensor.shape);
+          made.push(fresh[part]);
+        }
+        const spec = new LayerSpec(layer.name, layer.kind, layer.config, (part) => fresh[part]);
+        return { ...layer, weights: fresh, run: LAYERS.Dense(spec) };
+      });
+      const before = this.#layers;
+      this.#use(layers);
+      if (before !== this.#original) disposeHead(before, this.#original);
+    } catch (error) {
+      made.forEach((t) => t.dispose());
+      throw error instanceof ModelLoadError ? error : new ModelLoadError(error.message);
+    }
+  }
+
+  /** The head in use: { layer name: { kernel, bias } } of Float32Arrays. */
+  headWeights() {
+    return Object.fromEntries(
+      this.#layers
+        .slice(Math.max(0, this.#head))
+        .filter((layer) => layer.kind === "Dense" && this.#head >= 0)
+        .map((layer) => [
+          layer.name,
+          Object.fromEntries(Object.entries(layer.weights).map(([part, t]) => [part, t.dataSync().slice()])),
+        ]),
+    );
   }
 
   /** Probabilities for a batch: Float32Array of n*784 pixels in, n*10 out. */
@@ -169,6 +262,41 @@ export class Model {
   #run(x, layers) {
     return layers.reduce((y, layer) => layer.run(y), x);
   }
+}
+
+/** Where the network's dense head begins: the first Dense layer that only Dense and
+ * train-time layers follow; -1 when the last computing layer is no Dense. */
+function headStart(layers) {
+  let start = -1;
+  for (let i = layers.length - 1; i >= 0; i -= 1) {
+    if (layers[i].kind === "Dense") start = i;
+    else if (layers[i].run) break;
+  }
+  return start;
+}
+
+/** Free the tensors of a head that replaced the original's. */
+function disposeHead(layers, original) {
+  layers.forEach((layer, i) => {
+    if (layer !== original[i]) Object.values(layer.weights).forEach((t) => t.dispose());
+  });
+}
+
+/** A hash of the model's topology and weights, hex: two 32-bit FNV-1a style hashes
+ * (crypto.subtle is for secure origins only, and a class may serve the app over http). */
+function fingerprint({ modelTopology, weightSpecs, weightData }) {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  const add = (bytes) => {
+    for (let i = 0; i < bytes.length; i += 1) {
+      a = Math.imul(a ^ bytes[i], 0x01000193);
+      b = Math.imul(b ^ bytes[i], 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+  };
+  add(new TextEncoder().encode(JSON.stringify([modelTopology, weightSpecs])));
+  add(new Uint8Array(weightData));
+  return [a, b].map((h) => (h >>> 0).toString(16).padStart(8, "0")).join("");
 }
 
 /**

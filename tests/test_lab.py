@@ -353,8 +353,8 @@ def load_build():
 def test_without_pen_digits_the_build_leaves_the_batch_out_and_says_so(tmp_path, capsys):
     build = load_build()
     (tmp_path / "static").mkdir()
-    assert build.write_batch(tmp_path, None) is False
-    assert not (tmp_path / build.BATCH).exists()
+    assert build.write_pen_digits(tmp_path, None) is False
+    assert not (tmp_path / build.BATCH).exists() and not (tmp_path / build.REPLAY).exists()
     assert "PENDIGITS=FILE" in capsys.readouterr().err
 
 
@@ -369,7 +369,7 @@ def test_the_build_writes_the_same_batch_of_held_out_digits_every_time(tmp_path,
     build = load_build()
     for name in ("a", "b"):
         (tmp_path / name / "static").mkdir(parents=True)
-        assert build.write_batch(tmp_path / name, batch_file)
+        assert build.write_pen_digits(tmp_path / name, batch_file)
     text = (tmp_path / "a" / build.BATCH).read_text()
     assert text == (tmp_path / "b" / build.BATCH).read_text()
     batch = lab.parse_batch(text)
@@ -378,12 +378,29 @@ def test_the_build_writes_the_same_batch_of_held_out_digits_every_time(tmp_path,
     assert "held-out writers" in batch.source
 
 
+def test_the_replay_set_is_by_the_training_writers_and_shares_no_digit_with_the_batch(tmp_path, batch_file):
+    from digitpad.personal import REPLAY_PER_DIGIT
+
+    build = load_build()
+    (tmp_path / "static").mkdir()
+    assert build.write_pen_digits(tmp_path, batch_file)
+    replay = lab.parse_batch((tmp_path / build.REPLAY).read_text())
+    batch = lab.parse_batch((tmp_path / build.BATCH).read_text())
+    assert sorted(replay.labels) == sorted(list(range(10)) * REPLAY_PER_DIGIT)
+    assert "writers the model trained on" in replay.source
+
+    def drawings(b):
+        return {tuple(tuple(b.strokes[i]) for i in digit) for digit in b.digits}
+
+    assert not drawings(replay) & drawings(batch)
+
+
 def test_on_the_batch_the_shipped_recipe_reads_nearly_all_and_the_skips_cost(batch_file):
     """Every third digit of the batch, drawn by digitpad.render and read by the
     shipped network under CPython, as the page reads all of them."""
     from digitpad.api import load_network
 
-    full = lab.parse_batch(load_build().batch_text(batch_file))
+    full = lab.parse_batch(load_build().pen_digit_sets(batch_file)["static/batch.json"])
     keep = range(0, len(full), 3)
     batch = lab.Batch(
         tuple(full.labels[i] for i in keep),
