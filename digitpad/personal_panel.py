@@ -320,6 +320,7 @@ class PersonalPanel:
         self.head = head
         self.body.dataset.model = PERSONAL
         self.model_changed()
+        self.show()
         note = ""
         if self.store is not None:
             try:
@@ -388,6 +389,7 @@ class PersonalPanel:
         self.correct.hidden = True
         self.pad.clear()
         self.show_prompt()
+        js.document.getElementById("keep").focus()  # Enter keeps each drawing
 
     def stop_collecting(self):
         self.collection = None

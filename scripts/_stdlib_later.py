@@ -41,6 +41,7 @@ LATER = [
     "encodings.utf_16_be", "encodings.utf_32", "encodings.utf_32_le", "encodings.utf_32_be",
     "encodings.unicode_escape", "encodings.raw_unicode_escape", "encodings.charmap",
     "encodings.base64_codec", "encodings.hex_codec",
+    "encodings.cp437",  # the names in a zip file (an imported examples zip)
 ]
 
 

@@ -23,7 +23,8 @@ function storageError(error) {
   if (error instanceof StorageError) return error;
   const name = error?.name ?? "";
   if (name === "QuotaExceededError") return new StorageError("full", "this device's storage for the page is full");
-  if (["SecurityError", "InvalidStateError", "NotAllowedError"].includes(name) || error instanceof ReferenceError) {
+  // Chromium says UnknownError where the person blocks sites' storage.
+  if (["SecurityError", "InvalidStateError", "NotAllowedError", "UnknownError"].includes(name) || error instanceof ReferenceError) {
     return new StorageError("denied", "this browser keeps nothing for the page (private browsing, or storage turned off)");
   }
   return new StorageError("failed", `the browser's storage failed (${error?.message || name || error})`);
