@@ -12,9 +12,9 @@ time, and main.py calls ``main()`` on the page.
 import asyncio
 
 import js
-from pyodide.ffi import JsException, create_proxy
+from pyodide.ffi import JsException, create_proxy, to_js
 
-from digitpad import embed
+from digitpad import embed, lab
 from digitpad.bridge import calibration, classifier, current_strokes, rasterizer
 from digitpad.display import Display
 from digitpad.host import Host
@@ -59,6 +59,19 @@ async def main():
     pad.onChanging(on_changing)
     pad.onCommitted(on_committed)
     host.tell(embed.ready_message(options))
+    def read_drawings(text):
+        """What the page reads of each drawing of a file in static/batch.json's format,
+        through its own reader, canvas and model: for the benchmarks."""
+        batch = lab.parse_batch(text)
+        read = []
+        for indices in batch.digits:
+            strokes = [batch.strokes[i] for i in indices]
+            one = Reader(rasterizer(pad, strokes), classify, calibration=calibrated, one_digit=one_digit)
+            read.append(one.read(strokes, batch.width, batch.height).text)
+        return to_js(read)
+
+    global read_drawings_proxy
+    read_drawings_proxy = app.readDrawings = create_proxy(read_drawings)
     mine = PersonalPanel(app, model, reader, live, classify)
     display.followers.append(mine.follow)
     live.lift()  # whatever was drawn while Python loaded
