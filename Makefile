@@ -62,6 +62,7 @@ test-browser: setup build
 bench: setup build
 	bash scripts/ensure_chromium.sh
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench_personal
 
 # --- the model ----------------------------------------------------------------
 

@@ -29,9 +29,9 @@ REPLAY_PER_DIGIT = 40
 # How the dense layers learn: each of the person's examples counts this many times in
 # an epoch beside the replay, for this many epochs of Adam on batches of this size.
 EXAMPLE_REPEATS = 3
-EPOCHS = 10
+EPOCHS = 5
 BATCH_SIZE = 32
-LEARNING_RATE = 1e-3
+LEARNING_RATE = 3e-4
 SEED = 2026
 # A collection asks for this many drawings of each digit unless the teacher says.
 COLLECT_PER_DIGIT = 5

@@ -7,8 +7,6 @@
 import { Pad } from "./pad.js";
 import { downloadCalibration, downloadModel, loadModel } from "./model.js";
 import { parseOptions } from "./options.js";
-import { learn } from "./learn.js";
-import { openStore } from "./store.js";
 
 // --- embedding (index.html?embed; see docs/embedding.md) -------------------------------
 // The options that only style the page are set here, on <html>, before the pad takes its
@@ -256,10 +254,15 @@ window.digitpad = {
     const { createEditor } = await import("../vendor/codemirror/editor.js");
     createEditor(parent, text, label, new URL("editor.css", import.meta.url).href);
   },
+  // Neither is needed to start: each is fetched the first time it is asked for.
   /** The device's store of examples and the learned model (static/store.js). */
-  openStore,
+  async openStore() {
+    return (await import("./store.js")).openStore();
+  },
   /** Fine-tune the model's head on a lesson (static/learn.js). */
-  learn,
+  async learn(...args) {
+    return (await import("./learn.js")).learn(...args);
+  },
   /** Save `bytes` (a Uint8Array) as a file called `name`. */
   download(bytes, name, type) {
     const url = URL.createObjectURL(new Blob([bytes], { type }));
