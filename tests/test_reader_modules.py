@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Python's snapshot (scripts/snapshot.mjs), whose absence main.py handles.
 BROWSER_ONLY = {"js", "pyodide", "pyscript", "_digitpad_snapshot"}
 # The modules that bind the page: the only ones that may use the browser runtime.
-DOM_MODULES = {f"digitpad/{name}.py" for name in ("page", "bridge", "display", "panel", "layers_panel", "lab_panel", "host", "warmup")}
+DOM_MODULES = {f"digitpad/{name}.py" for name in ("page", "bridge", "display", "panel", "layers_panel", "lab_panel", "personal_panel", "host", "warmup")}
 
 
 def shipped() -> set[str]:
