@@ -75,7 +75,7 @@ def image_name(index: int, label: int) -> str:
 
 def to_zip(examples: Sequence[Example]) -> bytes:
     """The zip of these examples (the layout is in the module's docstring)."""
-    grey = [_grey(example.pixels) for example in examples]
+    pictures = [grey(example.pixels) for example in examples]
     names = [image_name(i, example.label) for i, example in enumerate(examples)]
     records = [
         {
@@ -92,11 +92,11 @@ def to_zip(examples: Sequence[Example]) -> bytes:
     writer.writerows((name, example.label) for name, example in zip(names, examples, strict=True))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for name, picture in zip(names, grey, strict=True):
+        for name, picture in zip(names, pictures, strict=True):
             out.writestr(name, png(picture, SIZE, SIZE))
         out.writestr(STROKES, json.dumps(records, separators=(",", ":")))
         out.writestr(LABELS_CSV, labels_csv.getvalue())
-        out.writestr(IMAGES, idx.images(grey, SIZE, SIZE))
+        out.writestr(IMAGES, idx.images(pictures, SIZE, SIZE))
         out.writestr(LABELS, idx.labels([example.label for example in examples]))
     return buffer.getvalue()
 
@@ -151,7 +151,7 @@ def from_zip(data: bytes) -> list[Example]:
     return examples
 
 
-def _grey(pixels: Sequence[float]) -> bytes:
+def grey(pixels: Sequence[float]) -> bytes:
     """Values in [0, 1] as bytes 0 to 255, rounded."""
     return bytes(min(255, max(0, round(v * 255))) for v in pixels)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from digitpad.decide import CLASSES
-from digitpad.examples import MAX_EXAMPLES, Example, ExamplesError
+from digitpad.examples import MAX_EXAMPLES, Example, ExamplesError, grey
 from digitpad.lab import Batch, digit_input, variant
 from digitpad.pad import Stroke
 from digitpad.preprocess import SIZE
@@ -28,8 +28,8 @@ PIXELS = SIZE * SIZE
 REPLAY_PER_DIGIT = 40
 # How the dense layers learn: each of the person's examples counts this many times in
 # an epoch beside the replay, for this many epochs of Adam on batches of this size.
-EXAMPLE_REPEATS = 3
-EPOCHS = 5
+EXAMPLE_REPEATS = 5
+EPOCHS = 10
 BATCH_SIZE = 32
 LEARNING_RATE = 3e-4
 SEED = 2026
@@ -77,11 +77,6 @@ def from_record(record: Mapping) -> Example:
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ExamplesError(f"a stored example is damaged ({error})") from None
-
-
-def grey(pixels: Sequence[float]) -> bytes:
-    """Values in [0, 1] as bytes 0 to 255, rounded."""
-    return bytes(min(255, max(0, round(v * 255))) for v in pixels)
 
 
 def new_examples(kept: Sequence[Example], incoming: Sequence[Example]) -> list[Example]:

@@ -13,8 +13,8 @@
 import { CLASSES, SIZE } from "./constants.js";
 
 const PIXELS = SIZE * SIZE;
-const SLICE_MS = 8; // the longest a slice holds the page's thread
-const FEATURE_CHUNK = 8; // images read by the convolutions at a time
+const SLICE_MS = 5; // the longest a slice holds the page's thread
+const FEATURE_CHUNK = 4; // images read by the convolutions at a time
 // The activations a hidden layer of the head may have: forward, and the gradient
 // through it given the layer's output y.
 const HIDDEN = {

@@ -185,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         page = helpers.open_app(context.new_page(), url)
         forget(page)
         before = {w: accuracy(page, rest[w]) for w in writers}
+        taught_before = {w: accuracy(page, taught[w]) for w in writers}
         others_before = {w: accuracy(page, by_writer[w]) for w in writers}
         mnist_before = mnist_accuracy(page, *mnist) if mnist else None
         results["mnist_before"] = mnist_before
@@ -197,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
             results["learn_ms"] += took
             results["lifts_learning"] += lifts
             after = accuracy(page, rest[w])
+            taught_right = accuracy(page, taught[w])
             others = {v: accuracy(page, by_writer[v]) - others_before[v] for v in writers if v != w}
             mnist_after = mnist_accuracy(page, *mnist) if mnist else None
             results["writers"][w] = {
                 "taught": len(taught[w]), "read": len(rest[w]), "before": before[w], "after": after,
+                "taught_before": taught_before[w], "taught_after": taught_right,
                 "others_change": others, "mnist": mnist_after,
             }
             worst_other = min(others.values())
@@ -232,13 +235,15 @@ def report(results: dict) -> str:
         (f"## Learning a handwriting ({results['per_digit']} examples of each digit), host load "
          f"{results['load'][0]:.1f} -> {results['load'][1]:.1f}"),
         "",
-        "| writer | taught | read | before | after | other writers, worst change | MNIST test |",
+        ("| writer | taught: read right before → after | the rest | before | after "
+         "| other writers, worst change | MNIST test |"),
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for w, r in results["writers"].items():
         mnist = "-" if r["mnist"] is None else f"{r['mnist']:.2%}"
         lines.append(
-            f"| {w} | {r['taught']} | {r['read']} | {r['before']:.2%} | {r['after']:.2%} | "
+            f"| {w} | {round(r['taught_before'] * r['taught'])} → {round(r['taught_after'] * r['taught'])} "
+            f"of {r['taught']} | {r['read']} | {r['before']:.2%} | {r['after']:.2%} | "
             f"{min(r['others_change'].values()) * 100:+.2f} pt | {mnist} |"
         )
     if results.get("mnist_before") is not None:
