@@ -17,13 +17,13 @@ def forget_stale_modules():
     Should the site now serve other files, forget those modules, so that the import
     below reads the files."""
     try:
-        from _digitpad_snapshot import SOURCES
+        from _digitpad_snapshot import SOURCES, fingerprint
     except ImportError:
         return  # Python started afresh
-    for path, source in SOURCES.items():
+    for path, imported in SOURCES.items():
         try:
             with open(path, "rb") as f:
-                if f.read() == source:
+                if fingerprint(f.read()) == imported:
                     continue
         except OSError:
             pass

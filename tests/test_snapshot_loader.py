@@ -62,4 +62,5 @@ def test_it_records_the_sources_it_was_made_from(snapshot, tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.py").write_bytes(b"x = 1\n")
     snapshot.record(["a.py"])
-    assert snapshot.SOURCES == {"a.py": b"x = 1\n"}
+    assert snapshot.SOURCES == {"a.py": snapshot.fingerprint(b"x = 1\n")}
+    assert snapshot.fingerprint(b"x = 1\n") != snapshot.fingerprint(b"x = 2\n")
