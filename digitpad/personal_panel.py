@@ -122,7 +122,7 @@ class PersonalPanel:
                 damaged += 1
         if damaged:
             self.say(f"{damaged} stored example{'' if damaged == 1 else 's'} could not be read and "
-                     "{'was' if damaged == 1 else 'were'} left out.")
+                     f"{'was' if damaged == 1 else 'were'} left out.")
         if record:
             self.take_up(record)
         self.show()
