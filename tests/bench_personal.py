@@ -57,27 +57,14 @@ def accuracy(page, samples) -> float:
     return sum(r == str(s.label) for r, s in zip(read, samples)) / len(samples)
 
 
-def _read_mnist(folder: Path, limit: int):
-    from digitpad import idx
+def mnist_test(limit: int):
+    """MNIST's test set, its first ``limit`` digits as (n x 784 uint8, n labels): from
+    MNIST_DIR or ../shared/data/mnist, else downloaded the Keras way (train/mnist.py)."""
+    from train import mnist
+    from train.datasets import mnist_dir
 
-    def load(stem):
-        for name in (stem, stem + ".gz"):
-            path = folder / name
-            if path.is_file():
-                raw = path.read_bytes()
-                if name.endswith(".gz"):
-                    import gzip
-
-                    raw = gzip.decompress(raw)
-                return idx.parse(raw)
-        raise FileNotFoundError(f"{folder / stem}")
-
-    (n, rows, cols), pixels = load("t10k-images-idx3-ubyte")
-    (_,), labels = load("t10k-labels-idx1-ubyte")
-    n = min(n, limit)
-    return np.frombuffer(bytes(pixels[: n * rows * cols]), np.uint8).reshape(n, rows * cols), np.frombuffer(
-        bytes(labels[:n]), np.uint8
-    )
+    _, (images, labels) = mnist.load(mnist_dir())
+    return images[:limit].reshape(-1, 28 * 28), labels[:limit]
 
 
 def mnist_accuracy(page, images, labels) -> float:
@@ -172,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [s for d in range(10) for s in [t for t in by_writer[w] if t.label == d][: args.per_digit]]
         taught[w] = chosen
         rest[w] = [s for s in by_writer[w] if s not in chosen]
-    mnist = _read_mnist(_mnist_folder(), args.mnist) if args.mnist else None
+    mnist = mnist_test(args.mnist) if args.mnist else None
     drawing = helpers.pinned_sample(60, seed=77)
 
     load = [os.getloadavg()[0]]
@@ -219,15 +206,6 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1))
     return 0
-
-
-def _mnist_folder() -> Path:
-    from train.datasets import mnist_dir
-
-    folder = mnist_dir()
-    if folder is None:
-        raise SystemExit("no MNIST here: set MNIST_DIR, or run with --mnist 0")
-    return folder
 
 
 def report(results: dict) -> str:
