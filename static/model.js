@@ -133,7 +133,7 @@ export class Model {
 
   /**
    * Read with another head: { layer name: { kernel, bias } } of Float32Arrays, as
-   * headWeights() gives, or null for the head the model was loaded with. A head that
+   * static/learn.js gives, or null for the head the model was loaded with. A head that
    * does not fit this model throws a ModelLoadError saying why, and changes nothing.
    */
   useHead(weights) {
@@ -170,19 +170,6 @@ export class Model {
       made.forEach((t) => t.dispose());
       throw error instanceof ModelLoadError ? error : new ModelLoadError(error.message);
     }
-  }
-
-  /** The head in use: { layer name: { kernel, bias } } of Float32Arrays. */
-  headWeights() {
-    return Object.fromEntries(
-      this.#layers
-        .slice(Math.max(0, this.#head))
-        .filter((layer) => layer.kind === "Dense" && this.#head >= 0)
-        .map((layer) => [
-          layer.name,
-          Object.fromEntries(Object.entries(layer.weights).map(([part, t]) => [part, t.dataSync().slice()])),
-        ]),
-    );
   }
 
   /** Probabilities for a batch: Float32Array of n*784 pixels in, n*10 out. */
